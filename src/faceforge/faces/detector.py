@@ -1,0 +1,118 @@
+"""Face detection: where are the faces? (boxes and scores, no landmarks yet).
+
+MediaPipe's full-range BlazeFace sees the whole image at 192×192, so a face
+that is small in a large photo (a group shot, a wide scene) shrinks to a few
+pixels. We therefore also run it on overlapping tiles when the image is large,
+and merge everything with non-maximum suppression. Close-up faces that fill
+the frame are caught by the short-range model as a fallback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from faceforge.faces import _mediapipe
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Detection:
+    box: Box  # x0, y0, x1, y1 in pixels
+    score: float
+
+
+def iou(a: Box, b: Box) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _overlap_of_smaller(a: Box, b: Box) -> float:
+    """Intersection over the smaller box: a tile's cut-off half face inside a full box."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / smaller if smaller > 0 else 0.0
+
+
+def non_max_suppression(dets: list[Detection], threshold: float = 0.4) -> list[Detection]:
+    kept: list[Detection] = []
+    for det in sorted(dets, key=lambda d: d.score, reverse=True):
+        if all(
+            iou(det.box, k.box) < threshold and _overlap_of_smaller(det.box, k.box) < 0.7
+            for k in kept
+        ):
+            kept.append(det)
+    return kept
+
+
+def _tiles(width: int, height: int, tile: int) -> list[tuple[int, int, int, int]]:
+    """Overlapping square tiles (x0, y0, x1, y1) covering the image, 1/3 overlap."""
+    stride = max(1, tile * 2 // 3)
+
+    def starts(n: int) -> list[int]:
+        if n <= tile:
+            return [0]
+        s = list(range(0, n - tile, stride))
+        return s + [n - tile]
+
+    return [(x, y, min(x + tile, width), min(y + tile, height)) for y in starts(height) for x in starts(width)]
+
+
+class FaceDetector:
+    """Finds faces in an H×W×3 uint8 RGB image. Holds two MediaPipe graphs (lazy)."""
+
+    #: Images whose longer side exceeds this are also searched tile by tile; a
+    #: 384² tile shrinks by 2× to the model's 192², so faces down to ~25 px are found.
+    TILE_ABOVE = 400
+    TILE_SIZE = 384
+
+    def __init__(self, min_score: float = 0.5) -> None:
+        self.min_score = min_score
+        self._full: Any = None
+        self._short: Any = None
+
+    def _run(self, graph: Any, image: np.ndarray, offset: tuple[int, int] = (0, 0)) -> list[Detection]:
+        h, w = image.shape[:2]
+        result = graph.process(np.ascontiguousarray(image))
+        found = []
+        for d in result.detections or []:
+            rb = d.location_data.relative_bounding_box
+            x0 = rb.xmin * w + offset[0]
+            y0 = rb.ymin * h + offset[1]
+            found.append(Detection((x0, y0, x0 + rb.width * w, y0 + rb.height * h), float(d.score[0])))
+        return found
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        """All faces, largest first. Boxes are clipped to the image."""
+        h, w = image.shape[:2]
+        if self._full is None:
+            self._full = _mediapipe.face_detection(full_range=True, min_score=self.min_score)
+        found = self._run(self._full, image)
+        if max(h, w) > self.TILE_ABOVE:
+            for x0, y0, x1, y1 in _tiles(w, h, self.TILE_SIZE):
+                found += self._run(self._full, image[y0:y1, x0:x1], (x0, y0))
+        if not found:
+            if self._short is None:
+                self._short = _mediapipe.face_detection(full_range=False, min_score=self.min_score)
+            found = self._run(self._short, image)
+        clipped = [
+            Detection((max(0.0, b[0]), max(0.0, b[1]), min(float(w), b[2]), min(float(h), b[3])), d.score)
+            for d in found
+            for b in [d.box]
+            if min(float(w), b[2]) - max(0.0, b[0]) > 2 and min(float(h), b[3]) - max(0.0, b[1]) > 2
+        ]
+        kept = non_max_suppression(clipped)
+        return sorted(kept, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]), reverse=True)
+
+    def close(self) -> None:
+        for graph in (self._full, self._short):
+            if graph is not None:
+                graph.close()
+        self._full = self._short = None

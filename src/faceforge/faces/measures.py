@@ -1,0 +1,40 @@
+"""Scalar measures read off the mesh: eye and mouth openness.
+
+Eye openness is the eye aspect ratio of Soukupová & Čech (2016): mean eyelid
+gap over eye width, ≈0.25-0.35 for an open eye, below ≈0.12 during a blink.
+Mouth openness is the same ratio for the inner lips.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from faceforge.faces import topology as t
+
+
+def _aspect(pts: np.ndarray, corners: tuple[int, int], pairs: tuple[tuple[int, int], ...]) -> float:
+    width = float(np.linalg.norm(pts[corners[0], :2] - pts[corners[1], :2]))
+    if width < 1e-6:
+        return 0.0
+    gaps = [np.linalg.norm(pts[a, :2] - pts[b, :2]) for a, b in pairs]
+    return float(np.mean(gaps) / width)
+
+
+def eye_openness(landmarks: np.ndarray) -> tuple[float, float]:
+    """(person's right eye, person's left eye) aspect ratios."""
+    return (
+        _aspect(landmarks, t.RIGHT_EYE_CORNERS, t.RIGHT_EYE_LIDS),
+        _aspect(landmarks, t.LEFT_EYE_CORNERS, t.LEFT_EYE_LIDS),
+    )
+
+
+def mouth_openness(landmarks: np.ndarray) -> float:
+    return _aspect(landmarks, t.INNER_MOUTH_CORNERS, t.INNER_LIP_PAIRS)
+
+
+def landmark_box(landmarks: np.ndarray) -> tuple[float, float, float, float]:
+    """Face box from the mesh extent (more stable than a detector box)."""
+    xy = landmarks[:, :2]
+    x0, y0 = xy.min(axis=0)
+    x1, y1 = xy.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)

@@ -1,0 +1,50 @@
+"""Shared fixtures: the real media in ../shared/data and synthetic test frames."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    return Path(os.environ.get("FACEFORGE_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data, or skip: tests on real media need it (CI has it)."""
+    path = shared_data_dir()
+    if not (path / "MANIFEST.csv").is_file():
+        pytest.skip(f"needs the real test media in {path} (absent here; CI has it)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def manifest(shared_data: Path) -> list[dict[str, str]]:
+    with open(shared_data / "MANIFEST.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="session")
+def astronaut() -> np.ndarray:
+    from faceforge.samples import astronaut
+
+    return astronaut()
+
+
+def grid(images: list[np.ndarray], cols: int, cell: int) -> np.ndarray:
+    """Tile images (resized to cell×cell) into one frame: synthetic group photos."""
+    import cv2
+
+    rows = (len(images) + cols - 1) // cols
+    out = np.full((rows * cell, cols * cell, 3), 127, np.uint8)
+    for i, im in enumerate(images):
+        r, c = divmod(i, cols)
+        out[r * cell : (r + 1) * cell, c * cell : (c + 1) * cell] = cv2.resize(im, (cell, cell))
+    return out

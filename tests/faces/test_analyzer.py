@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from faceforge.faces import AnalyzeOptions, FaceAnalyzer, analyze
+from faceforge.faces import topology as t
+from tests.conftest import grid
+
+
+def test_astronaut_has_one_face_with_sane_measures(astronaut):
+    faces = analyze(astronaut)
+    assert len(faces) == 1
+    f = faces[0]
+    x0, y0, x1, y1 = f.box
+    # Eileen Collins' face sits in the upper middle of the 512² photo.
+    assert 150 < x0 < x1 < 300 and 40 < y0 < y1 < 200
+    assert f.landmarks.shape == (478, 3) and f.landmarks.dtype == np.float32
+    assert abs(f.pose.yaw) < 15 and abs(f.pose.roll) < 15
+    assert all(0.2 < e < 0.5 for e in f.eye_openness)  # eyes open
+    assert 0.08 < f.mouth_openness < 0.4  # smiling with teeth showing
+    assert f.track_id is None
+
+
+def test_masks_cover_the_right_regions(astronaut):
+    f = analyze(astronaut)[0]
+    m = f.masks
+    assert m.face.shape == astronaut.shape[:2] and m.face.dtype == np.uint8
+    cx, cy = (int(v) for v in f.landmarks[t.NOSE_TIP, :2])
+    assert m.face[cy, cx] == 255 and m.face[5, 5] == 0
+    ex, ey = (int(v) for v in f.landmarks[t.RIGHT_IRIS_CENTER, :2])
+    assert m.eyes[ey, ex] > 200 and m.eyes[cy, cx] == 0
+    assert m.mouth.sum() < m.face.sum() * 0.05
+    assert m.person is not None and m.person[cy, cx] > 128 and m.person[500, 5] < 128
+
+
+def test_options_are_validated():
+    with pytest.raises(ValueError, match="max_faces"):
+        AnalyzeOptions(max_faces=0)
+    with pytest.raises(ValueError, match="image must be an H×W×3 uint8"):
+        FaceAnalyzer().analyze(np.zeros((10, 10), np.uint8))
+
+
+def test_yaw_sign_follows_a_mirrored_face(astronaut):
+    """Mirroring the photo mirrors the yaw and roll, not pitch."""
+    a = analyze(astronaut, masks=False)[0].pose
+    b = analyze(np.ascontiguousarray(astronaut[:, ::-1]), masks=False)[0].pose
+    assert b.yaw == pytest.approx(-a.yaw, abs=3)
+    assert b.roll == pytest.approx(-a.roll, abs=3)
+    assert b.pitch == pytest.approx(a.pitch, abs=3)
+
+
+def test_roll_follows_an_image_rotation(astronaut):
+    h, w = astronaut.shape[:2]
+    base = analyze(astronaut, masks=False)[0].pose.roll
+    rot = cv2.warpAffine(astronaut, cv2.getRotationMatrix2D((w / 2, h / 3), -20, 1.0), (w, h))
+    # getRotationMatrix2D with a negative angle turns the image clockwise.
+    assert analyze(rot, masks=False)[0].pose.roll == pytest.approx(base + 20, abs=4)
+
+
+def test_no_face_gives_empty_list():
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    assert analyze(noise) == []
+    assert analyze(np.zeros((1, 1, 3), np.uint8)) == []
+
+
+def test_small_faces_in_a_wide_shot_are_found(astronaut):
+    """Six 96-px faces on a 1920×1080 canvas: too small for a single 192² pass."""
+    face = astronaut[40:230, 140:330]
+    canvas = np.full((1080, 1920, 3), 90, np.uint8)
+    spots = [(200, 150), (700, 120), (1300, 200), (300, 700), (900, 800), (1600, 650)]
+    for x, y in spots:
+        canvas[y : y + 96, x : x + 96] = cv2.resize(face, (96, 96), interpolation=cv2.INTER_AREA)
+    faces = analyze(canvas, masks=False)
+    assert len(faces) == 6
+    centres = sorted((round(f.center[0] / 100), round(f.center[1] / 100)) for f in faces)
+    assert centres == sorted((round((x + 48) / 100), round((y + 48) / 100)) for x, y in spots)
+
+
+def test_max_faces_keeps_the_largest_and_order_is_by_size(astronaut):
+    sizes = [256, 200, 160, 128]
+    canvas = np.full((600, 900, 3), 100, np.uint8)
+    x = 10
+    for s in sizes:
+        canvas[20 : 20 + s, x : x + s] = cv2.resize(astronaut[20:260, 120:360], (s, s))
+        x += s + 10
+    faces = analyze(canvas, masks=False)
+    assert len(faces) == 4
+    widths = [f.width for f in faces]
+    assert widths == sorted(widths, reverse=True)
+    two = analyze(canvas, masks=False, max_faces=2)
+    assert [round(f.box[0]) for f in two] == [round(f.box[0]) for f in faces[:2]]
+
+
+def test_ten_faces_all_found(astronaut):
+    canvas = grid([astronaut[20:300, 100:380]] * 10, cols=5, cell=220)
+    assert len(analyze(canvas, masks=False)) == 10

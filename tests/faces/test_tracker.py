@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from faceforge.faces import FaceTracker, TrackerOptions
+from faceforge.faces.smoothing import LandmarkSmoother, OneEuroFilter, filter_for_strength
+
+
+def _two_faces_moving(astronaut, n=40, gap=range(0, 0)):
+    """Two faces sliding towards each other on a 640×360 canvas; `gap` frames are blank."""
+    face = cv2.resize(astronaut[30:270, 110:350], (120, 120))
+    for i in range(n):
+        canvas = np.full((360, 640, 3), 80, np.uint8)
+        if i not in gap:
+            xa, xb = 40 + 3 * i, 480 - 3 * i
+            canvas[100:220, xa : xa + 120] = face
+            canvas[120:240, xb : xb + 120] = face
+        yield i / 25.0, canvas
+
+
+def test_ids_stay_stable_while_faces_move(astronaut):
+    tracker = FaceTracker(TrackerOptions(detect_every=5))
+    seen = []
+    for t, frame in _two_faces_moving(astronaut):
+        faces = tracker.update(frame, t)
+        assert len(faces) == 2
+        # Track ids map to the same side of the image throughout.
+        seen.append({f.track_id: f.center[0] < 320 for f in faces})
+    assert all(s == seen[0] for s in seen)
+    assert sorted(seen[0]) == [0, 1]
+
+
+def test_face_lost_then_redetected(astronaut):
+    tracker = FaceTracker(TrackerOptions(max_missed=3))
+    counts, ids = [], set()
+    for t, frame in _two_faces_moving(astronaut, n=30, gap=range(10, 20)):
+        faces = tracker.update(frame, t)
+        counts.append(len(faces))
+        ids |= {f.track_id for f in faces}
+    assert counts[:10] == [2] * 10 and counts[10:20] == [0] * 10
+    assert counts[20:] == [2] * 10  # found again right after the gap
+
+
+def test_max_faces_caps_tracks(astronaut):
+    tracker = FaceTracker(TrackerOptions(max_faces=1))
+    for t, frame in _two_faces_moving(astronaut, n=5):
+        assert len(tracker.update(frame, t)) == 1
+
+
+def test_one_euro_removes_jitter_but_follows_steps():
+    rng = np.random.default_rng(1)
+    f = OneEuroFilter(min_cutoff=1.0, beta=0.0)
+    noisy = [f(np.array([10.0 + rng.normal(0, 1)]), i / 30) for i in range(300)]
+    assert np.std(noisy[30:]) < 0.5  # raw std is 1.0
+    fast = OneEuroFilter(min_cutoff=1.0, beta=5.0)
+    out = [fast(np.array([0.0 if i < 30 else 100.0]), i / 30) for i in range(60)]
+    assert out[-1][0] > 95  # a real move is followed
+
+
+def test_strength_mapping():
+    assert filter_for_strength(0.0) is None
+    with pytest.raises(ValueError, match="0..1"):
+        filter_for_strength(1.5)
+    weak, strong = filter_for_strength(0.2), filter_for_strength(0.9)
+    assert strong.min_cutoff < weak.min_cutoff
+
+
+def _jitter(landmarks: list[np.ndarray]) -> float:
+    """Mean frame-to-frame movement of the second differences (acceleration) in px."""
+    arr = np.stack(landmarks)[:, :468, :2]
+    return float(np.abs(np.diff(arr, n=2, axis=0)).mean())
+
+
+@pytest.mark.shared
+def test_smoothing_reduces_landmark_jitter_on_a_real_clip(shared_data):
+    from faceforge.media.video import read_video
+
+    clip = shared_data / "talking/mead/dreamtalk/data/style_clip/video/M030_front_neutral_level1_001.mp4"
+    frames = [(f.time, f.image) for f in read_video(clip, max_frames=60)]
+    results = {}
+    for strength in (0.0, 0.7):
+        tracker = FaceTracker(TrackerOptions(smoothing=strength))
+        lms = []
+        for t, img in frames:
+            faces = tracker.update(img, t)
+            assert len(faces) == 1
+            lms.append(faces[0].landmarks)
+        results[strength] = lms
+    assert _jitter(results[0.7]) < 0.7 * _jitter(results[0.0])
+    # Smoothing must not drag the face away: mean offset under 2% of the face width.
+    width = np.ptp(results[0.0][0][:, 0])
+    offset = np.mean([np.abs(a - b)[:, :2].mean() for a, b in zip(results[0.0], results[0.7])])
+    assert offset < 0.02 * width
+
+
+def test_landmark_smoother_is_scale_invariant():
+    rng = np.random.default_rng(2)
+    base = rng.normal(0, 1, (478, 3)).astype(np.float32)
+    out = {}
+    for scale in (50.0, 500.0):
+        sm = LandmarkSmoother(0.5)
+        seq = [sm(base * scale + rng.normal(0, 0.01 * scale, base.shape).astype(np.float32), i / 30) for i in range(60)]
+        out[scale] = np.std(np.stack(seq)[30:], axis=0).mean() / scale
+    assert out[50.0] == pytest.approx(out[500.0], rel=0.3)
