@@ -3,8 +3,11 @@
 MediaPipe's full-range BlazeFace sees the whole image at 192×192, so a face
 that is small in a large photo (a group shot, a wide scene) shrinks to a few
 pixels. We therefore also run it on overlapping tiles when the image is large,
-and merge everything with non-maximum suppression. Close-up faces that fill
-the frame are caught by the short-range model as a fallback.
+and merge everything with non-maximum suppression. Faces cut by the frame edge
+(the big face in a selfie) are hard for BlazeFace; the whole-image passes run on
+a mirror-padded copy, where the reflection completes a cut face, and keep only
+detections that are mostly inside the real image. Both the full-range and the
+short-range model run on that copy (the short-range one is better at close-ups).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 
 from faceforge.faces import _mediapipe
@@ -69,9 +73,14 @@ class FaceDetector:
     """Finds faces in an H×W×3 uint8 RGB image. Holds two MediaPipe graphs (lazy)."""
 
     #: Images whose longer side exceeds this are also searched tile by tile; a
-    #: 384² tile shrinks by 2× to the model's 192², so faces down to ~25 px are found.
+    #: 384² tile shrinks by 2× to the model's 192², so faces down to ~25 px are
+    #: found. Tiles grow to a third of the image side on large images (cost).
     TILE_ABOVE = 400
     TILE_SIZE = 384
+    #: Mirror padding for the whole-image passes, as a share of the longer side.
+    PAD = 0.2
+    #: A detection must have this share of its box inside the real image.
+    MIN_INSIDE = 0.4
 
     def __init__(self, min_score: float = 0.5) -> None:
         self.min_score = min_score
@@ -89,26 +98,41 @@ class FaceDetector:
             found.append(Detection((x0, y0, x0 + rb.width * w, y0 + rb.height * h), float(d.score[0])))
         return found
 
-    def detect(self, image: np.ndarray) -> list[Detection]:
-        """All faces, largest first. Boxes are clipped to the image."""
+    def detect(self, image: np.ndarray, *, thorough: bool = True) -> list[Detection]:
+        """All faces, largest first. A face cut by the frame edge keeps its whole
+        box, which then reaches outside the image.
+
+        thorough=True (stills) also tiles the mirror-padded border with both
+        models, which finds faces cut by the frame edge; False (periodic checks
+        while tracking) tiles only the image itself with the full-range model.
+        """
         h, w = image.shape[:2]
         if self._full is None:
             self._full = _mediapipe.face_detection(full_range=True, min_score=self.min_score)
-        found = self._run(self._full, image)
+            self._short = _mediapipe.face_detection(full_range=False, min_score=self.min_score)
+        pad = int(self.PAD * max(h, w))
+        padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REFLECT_101)
+        found = self._run(self._full, padded, (-pad, -pad)) + self._run(self._short, padded, (-pad, -pad))
         if max(h, w) > self.TILE_ABOVE:
-            for x0, y0, x1, y1 in _tiles(w, h, self.TILE_SIZE):
-                found += self._run(self._full, image[y0:y1, x0:x1], (x0, y0))
-        if not found:
-            if self._short is None:
-                self._short = _mediapipe.face_detection(full_range=False, min_score=self.min_score)
-            found = self._run(self._short, image)
-        clipped = [
-            Detection((max(0.0, b[0]), max(0.0, b[1]), min(float(w), b[2]), min(float(h), b[3])), d.score)
-            for d in found
-            for b in [d.box]
-            if min(float(w), b[2]) - max(0.0, b[0]) > 2 and min(float(h), b[3]) - max(0.0, b[1]) > 2
-        ]
-        kept = non_max_suppression(clipped)
+            tile = max(self.TILE_SIZE, max(h, w) // 3)
+            if thorough:
+                ph, pw = padded.shape[:2]
+                for x0, y0, x1, y1 in _tiles(pw, ph, tile):
+                    for graph in (self._full, self._short):
+                        found += self._run(graph, padded[y0:y1, x0:x1], (x0 - pad, y0 - pad))
+            else:
+                for x0, y0, x1, y1 in _tiles(w, h, tile):
+                    found += self._run(self._full, image[y0:y1, x0:x1], (x0, y0))
+        inside = []
+        for d in found:
+            b = d.box
+            area = (b[2] - b[0]) * (b[3] - b[1])
+            iw = max(0.0, min(float(w), b[2]) - max(0.0, b[0]))
+            ih = max(0.0, min(float(h), b[3]) - max(0.0, b[1]))
+            # Mirror copies in the padding fall mostly outside; a cut face is mostly inside.
+            if area > 0 and iw * ih / area >= self.MIN_INSIDE and iw > 2 and ih > 2:
+                inside.append(d)
+        kept = non_max_suppression(inside)
         return sorted(kept, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]), reverse=True)
 
     def close(self) -> None:

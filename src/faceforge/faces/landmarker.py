@@ -28,13 +28,18 @@ def crop_window(box: Box, scale: float = CROP_SCALE) -> tuple[float, float, floa
     return cx, cy, max(side, 8.0)
 
 
-def _crop(image: np.ndarray, cx: float, cy: float, side: float) -> np.ndarray:
-    """Affine crop (with constant border outside the image) to CROP_SIZE²."""
+def _crop(image: np.ndarray, cx: float, cy: float, side: float, mirror: bool) -> np.ndarray:
+    """Affine crop to CROP_SIZE². Outside the image: black, or with `mirror` the
+    image reflected at its edge, which completes a face cut by the frame."""
     s = CROP_SIZE / side
     matrix = np.array([[s, 0, CROP_SIZE / 2 - s * cx], [0, s, CROP_SIZE / 2 - s * cy]], dtype=np.float64)
     interpolation = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
     return cv2.warpAffine(
-        image, matrix, (CROP_SIZE, CROP_SIZE), flags=interpolation, borderMode=cv2.BORDER_CONSTANT
+        image,
+        matrix,
+        (CROP_SIZE, CROP_SIZE),
+        flags=interpolation,
+        borderMode=cv2.BORDER_REFLECT_101 if mirror else cv2.BORDER_CONSTANT,
     )
 
 
@@ -52,7 +57,9 @@ class FaceLandmarker:
         if self._graph is None:
             self._graph = _mediapipe.face_mesh(video=self.video, min_score=self.min_score)
         cx, cy, side = crop_window(box)
-        result = self._graph.process(_crop(image, cx, cy, side))
+        h, w = image.shape[:2]
+        cut = box[0] < 0 or box[1] < 0 or box[2] > w or box[3] > h
+        result = self._graph.process(_crop(image, cx, cy, side, mirror=cut))
         if not result.multi_face_landmarks:
             return None
         lm = result.multi_face_landmarks[0].landmark

@@ -31,7 +31,7 @@ class TrackerOptions:
     max_faces: int = 20
     min_score: float = 0.5
     smoothing: float = 0.5
-    detect_every: int = 10
+    detect_every: int = 24
     max_missed: int = 15
 
     def __post_init__(self) -> None:
@@ -125,7 +125,8 @@ class FaceTracker:
 
     def _adopt_detections(self, image: np.ndarray, found: dict[int, np.ndarray]) -> None:
         """Re-attach lost tracks to detections, and start tracks for new faces."""
-        for det in self.detector.detect(image):
+        # The first frame gets the thorough search; later checks the fast one.
+        for det in self.detector.detect(image, thorough=self._frame == 0):
             active = [tr for tr in self._tracks if tr.track_id in found]
             if any(iou(det.box, tr.box) > 0.2 for tr in active):
                 continue
