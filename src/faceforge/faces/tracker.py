@@ -2,7 +2,8 @@
 
 Each track owns a video-mode landmarker that follows its face in a crop that
 moves with it, so the expensive detector runs only every `detect_every`
-frames (to pick up new faces) and when a track loses its face. A track that
+frames (to pick up new faces), when a track loses its face, and on every frame
+while no face is tracked. A track that
 misses its face for `max_missed` frames ends; a face found again later gets a
 new id unless its position matches a recently lost track.
 """
@@ -110,7 +111,9 @@ class FaceTracker:
                 found[track.track_id] = pts
         self._tracks = [tr for tr in self._tracks if tr.missed <= self.options.max_missed]
 
-        if lost_any or self._frame % self.options.detect_every == 0:
+        # Search when a face was lost, when nothing is tracked (a face may come
+        # back any frame), and every `detect_every` frames for newcomers.
+        if lost_any or not found or self._frame % self.options.detect_every == 0:
             self._adopt_detections(image, found)
         self._frame += 1
 
