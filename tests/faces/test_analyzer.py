@@ -97,3 +97,22 @@ def test_max_faces_keeps_the_largest_and_order_is_by_size(astronaut):
 def test_ten_faces_all_found(astronaut):
     canvas = grid([astronaut[20:300, 100:380]] * 10, cols=5, cell=220)
     assert len(analyze(canvas, masks=False)) == 10
+
+
+def test_face_cut_by_the_frame_edge_is_found(astronaut):
+    """Only the left ~40% of the face is in the picture: found once (the mirror
+    padding completes it), and the symmetric suit collar is not taken for a face."""
+    for right in (215, 222):
+        cut = np.ascontiguousarray(astronaut[:, 60:right])
+        faces = analyze(cut, masks=False)
+        assert len(faces) == 1
+        assert faces[0].box[2] > cut.shape[1] - 5  # the box reaches past the right edge
+
+
+@pytest.mark.shared
+def test_group_selfie_faces_are_all_found(shared_data):
+    """The group selfie: 7 faces a person marks (3 cut by the frame, one only half visible)."""
+    from faceforge.media.image import read_image
+
+    image = read_image(shared_data / "portraits/identity-pairs/deepface/tests/unit/dataset/selfie-many-people.jpg")
+    assert len(analyze(image, masks=False)) >= 6

@@ -81,6 +81,8 @@ class FaceDetector:
     PAD = 0.2
     #: A detection must have this share of its box inside the real image.
     MIN_INSIDE = 0.4
+    #: Score a detection needs when its box reaches past the frame edge.
+    MIN_SCORE_CUT = 0.7
 
     def __init__(self, min_score: float = 0.5) -> None:
         self.min_score = min_score
@@ -130,8 +132,13 @@ class FaceDetector:
             iw = max(0.0, min(float(w), b[2]) - max(0.0, b[0]))
             ih = max(0.0, min(float(h), b[3]) - max(0.0, b[1]))
             # Mirror copies in the padding fall mostly outside; a cut face is mostly inside.
-            if area > 0 and iw * ih / area >= self.MIN_INSIDE and iw > 2 and ih > 2:
-                inside.append(d)
+            if area <= 0 or iw * ih / area < self.MIN_INSIDE or iw <= 2 or ih <= 2:
+                continue
+            # The mirror can also make a face out of a symmetric pattern at the
+            # edge (a collar, a shirt): a box reaching outside needs more confidence.
+            if iw * ih < 0.95 * area and d.score < self.MIN_SCORE_CUT:
+                continue
+            inside.append(d)
         kept = non_max_suppression(inside)
         return sorted(kept, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]), reverse=True)
 
