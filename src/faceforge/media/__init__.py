@@ -24,6 +24,7 @@ from faceforge.media.output import (
     VideoWriter,
     exact_rate,
     write_image,
+    write_bytes,
     write_text,
     write_video,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "VideoWriter",
     "exact_rate",
     "write_image",
+    "write_bytes",
     "write_text",
     "write_video",
     "FileSource",

@@ -101,8 +101,12 @@ def write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
     Text carries no pixels to label, so no labeler is involved. Raises OutputError when
     the file cannot be written.
     """
+    return write_bytes(path, text.encode(encoding))
+
+
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write a data file (a motion template, a report) atomically; no pixels, no label."""
     path = Path(path)
-    data = text.encode(encoding)
     partial = _PartialFile(path)
     try:
         with open(partial.temp, "xb") as handle:

@@ -25,7 +25,7 @@ DEFAULT_SUBJECT = "person in the source photo"
 #: Operations that put a real person's face into new media: they need a `Consent`.
 CONSENT_OPERATIONS = frozenset({"animate", "swap"})
 
-ConsentMethod = Literal["cli-flag", "config"]
+ConsentMethod = Literal["cli-flag", "config", "public-domain-sample"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,93 @@
+"""Driving motion from a video: track the driving face, pick the reference frame, make a template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from faceforge.effects.animate.motion import (
+    FaceState,
+    MotionFrame,
+    canonical_extent,
+    choose_reference,
+    face_state,
+    fill_missing,
+    relative_motion,
+)
+from faceforge.effects.animate.template import MotionTemplate
+from faceforge.errors import InputError, NoFaceFound
+from faceforge.faces.tracker import FaceTracker, TrackerOptions
+
+
+def track_driving(
+    path: Path, *, smoothing: float, max_frames: int | None, on_frame: Callable[[int], None] | None = None
+) -> tuple[float, list[np.ndarray | None]]:
+    """Landmarks of the main driving face per frame (None where it is missing).
+    The main face is the track seen in the most frames."""
+    from faceforge.media.video import probe_video, read_video
+
+    info = probe_video(path)
+    tracker = FaceTracker(TrackerOptions(max_faces=4, smoothing=smoothing))
+    per_frame: list[dict[int, np.ndarray]] = []
+    try:
+        for frame in read_video(path, max_frames=max_frames):
+            per_frame.append({f.track_id: f.landmarks for f in tracker.update(frame.image, frame.time)})  # type: ignore[misc]
+            if on_frame is not None:
+                on_frame(frame.index)
+    finally:
+        tracker.close()
+    if len(per_frame) < 2:
+        raise InputError(f"{path}: a driving video needs at least 2 frames (this one has {len(per_frame)}); give a video")
+    counts: dict[int, int] = {}
+    for faces in per_frame:
+        for tid in faces:
+            counts[tid] = counts.get(tid, 0) + 1
+    if not counts:
+        raise NoFaceFound(str(path), "the driving video must show a face")
+    main = max(counts, key=lambda k: counts[k])
+    return info.fps, [faces.get(main) for faces in per_frame]
+
+
+def motion_from_landmarks(
+    fps: float, landmarks: list[np.ndarray | None], source: FaceState | None, reference_frame: int | None
+) -> MotionTemplate:
+    """Relative motion of every frame against the reference frame (given, or the
+    one closest to the source; without a source, the most neutral frontal frame)."""
+    states: list[FaceState | None] = [face_state(lm) if lm is not None else None for lm in landmarks]
+    if reference_frame is not None:
+        if not 0 <= reference_frame < len(states):
+            raise InputError(f"--reference-frame {reference_frame} is outside the video (0..{len(states) - 1})")
+        if states[reference_frame] is None:
+            raise InputError(f"--reference-frame {reference_frame} has no face; choose another frame")
+        ref_index = reference_frame
+    elif source is not None:
+        ref_index = choose_reference(states, source)
+    else:
+        ref_index = _most_neutral(states)
+    reference = states[ref_index]
+    assert reference is not None
+    motions = [
+        relative_motion(st, reference) if st is not None else replace(MotionFrame.rest(), present=False)
+        for st in states
+    ]
+    return MotionTemplate(fps, fill_missing(motions, fps), canonical_extent(reference))
+
+
+def _most_neutral(states: list[FaceState | None]) -> int:
+    """Frontal head, closed mouth: the frame a template's motion is measured from."""
+    from scipy.spatial.transform import Rotation
+
+    from faceforge.faces.measures import mouth_openness
+
+    best, cost = 0, np.inf
+    for i, st in enumerate(states):
+        if st is None:
+            continue
+        angle = Rotation.from_matrix(st.pose.rotation).magnitude()
+        c = angle + 2.0 * mouth_openness(st.canonical)
+        if c < cost:
+            best, cost = i, c
+    return best

@@ -1,0 +1,192 @@
+"""Rendering an animated frame: dense warp of the source photo plus mouth interior.
+
+Control points per face: the 478 landmarks, and three rings around the face
+(at 1.3×, 1.8× and 2.5× the face-oval radius) that carry the head's rigid motion
+with decreasing weight, so hair and neck follow the head and fade into the
+still background; the person mask (selfie segmentation) keeps rings on the
+background from dragging it along. Points on the image border never move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from faceforge.faces import topology as t
+from faceforge.faces.measures import mouth_openness
+from faceforge.geometry.alignment import fit_similarity
+from faceforge.geometry.warp import PointWarp
+
+RING_RADII = (1.3, 1.8, 2.5)
+RING_WEIGHTS = (1.0, 0.55, 0.2)
+BORDER_POINTS = 12  # per side
+SOURCE_OPEN_MOUTH = 0.1  # above this mouth openness the source's own interior is warped
+
+
+def _rigid_weights() -> np.ndarray:
+    from faceforge.faces.pose import face_model
+
+    return face_model()[1]
+
+
+@dataclass
+class _FaceRig:
+    landmarks: np.ndarray  # 478×2 source positions
+    ring: np.ndarray  # R×2 source positions
+    ring_weight: np.ndarray  # R
+    anchor: np.ndarray  # R: the face-oval landmark each ring point hangs from
+    mouth_open: float
+
+
+def _rings(landmarks: np.ndarray, person: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Ring points (R×2) and their weights; ring i·36+j hangs from face-oval point j."""
+    oval = landmarks[t.face_oval(), :2]
+    centre = landmarks[:468, :2].mean(axis=0)
+    chin_dir = landmarks[t.CHIN, :2] - centre
+    chin_dir /= np.linalg.norm(chin_dir) + 1e-9
+    points, weights = [], []
+    h, w = shape
+    for radius, weight in zip(RING_RADII, RING_WEIGHTS):
+        ring = centre + (oval - centre) * radius
+        # Below the chin the neck joins a still body: it follows the head less.
+        down = np.clip(((ring - centre) @ chin_dir) / (np.linalg.norm(ring - centre, axis=1) + 1e-9), 0, 1)
+        wgt = weight * (1.0 - 0.5 * down)
+        if person is not None and radius > RING_RADII[0]:
+            xi = np.clip(ring[:, 0].round().astype(int), 0, w - 1)
+            yi = np.clip(ring[:, 1].round().astype(int), 0, h - 1)
+            wgt = wgt * (0.25 + 0.75 * person[yi, xi] / 255.0)
+        points.append(ring)
+        weights.append(wgt)
+    return np.vstack(points), np.concatenate(weights)
+
+
+def _border(shape: tuple[int, int]) -> np.ndarray:
+    h, w = shape
+    xs, ys = np.linspace(0, w - 1, BORDER_POINTS), np.linspace(0, h - 1, BORDER_POINTS)
+    pts = [(x, 0) for x in xs] + [(x, h - 1) for x in xs] + [(0, y) for y in ys[1:-1]] + [(w - 1, y) for y in ys[1:-1]]
+    return np.array(pts, dtype=np.float64)
+
+
+class FrameRenderer:
+    """Renders the source photo with its faces moved to target landmarks."""
+
+    def __init__(self, image: np.ndarray, faces_landmarks: list[np.ndarray], person: np.ndarray | None = None):
+        self.image = image
+        shape = image.shape[:2]
+        self.rigs: list[_FaceRig] = []
+        points = []
+        for lm in faces_landmarks:
+            ring, wgt = _rings(lm, person, shape)
+            # Keep ring points strictly inside the image (border points are fixed).
+            ring = np.clip(ring, 1.0, [shape[1] - 2.0, shape[0] - 2.0])
+            anchor = np.tile(t.face_oval(), len(RING_RADII))
+            self.rigs.append(_FaceRig(lm[:, :2].astype(np.float64), ring, wgt, anchor, mouth_openness(lm)))
+            points += [lm[:, :2], ring]
+        self.border = _border(shape)
+        face_size = max(float(np.ptp(lm[:, 1])) for lm in faces_landmarks) if faces_landmarks else 100.0
+        self.warp = PointWarp(np.vstack(points + [self.border]), shape, smoothing=0.012 * face_size)
+        self._rigid = _rigid_weights()
+
+    def targets(self, targets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """All control points' target positions and depths for these face landmark targets
+        (rings and border lie behind every face)."""
+        pts, depth = [], []
+        far = max(float(tg[:, 2].max()) for tg in targets) + 1.0
+        for rig, target in zip(self.rigs, targets):
+            head = fit_similarity(rig.landmarks, target[:, :2].astype(np.float64), self._rigid)
+            # Each ring point keeps its offset from its face-oval point (turned with
+            # the head), so the skin between oval and ring never folds over.
+            offset = (rig.ring - rig.landmarks[rig.anchor]) @ (head.scale * head.rotation.T)
+            attached = target[rig.anchor, :2] + offset
+            pts += [target[:, :2], rig.ring + rig.ring_weight[:, None] * (attached - rig.ring)]
+            depth += [target[:, 2], np.full(len(rig.ring), far)]
+        depth.append(np.full(len(self.border), far + 1.0))
+        return np.vstack(pts + [self.border]), np.concatenate(depth)
+
+    def render(self, targets: list[np.ndarray]) -> np.ndarray:
+        points, depth = self.targets(targets)
+        frame = self.warp.warp(self.image, points, depth)
+        for rig, target in zip(self.rigs, targets):
+            paint_mouth(frame, target, rig.mouth_open)
+        return frame
+
+
+def paint_mouth(frame: np.ndarray, target: np.ndarray, source_open: float) -> None:
+    """Where the target mouth opens wider than the source's, paint a mouth interior
+    (dark cavity, upper and lower teeth) instead of showing stretched lips. In place."""
+    opening = mouth_openness(target)
+    # A source that already shows its mouth interior (teeth) stretches it
+    # convincingly; painting is for mouths that are closed in the photo.
+    if source_open > SOURCE_OPEN_MOUTH:
+        return
+    extra = opening - max(source_open, 0.02)
+    if extra <= 0.015:
+        return
+    inner = target[t.inner_lips(), :2].astype(np.float32)
+    x0, y0 = np.floor(inner.min(axis=0)).astype(int) - 2
+    x1, y1 = np.ceil(inner.max(axis=0)).astype(int) + 3
+    h, w = frame.shape[:2]
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return
+    roi = frame[y0:y1, x0:x1].astype(np.float32)
+    local = inner - (x0, y0)
+    mask = np.zeros(roi.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(local * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+
+    # Skin brightness around the mouth sets the light level of cavity and teeth.
+    ring = cv2.dilate(mask, np.ones((7, 7), np.uint8)) - mask
+    around = roi[ring > 0].mean(axis=0) if (ring > 0).any() else np.array([150, 110, 100], np.float32)
+    light = float(np.clip(around.mean() / 140.0, 0.5, 1.3))
+    cavity_top = np.array([70, 30, 32], np.float32) * light
+    cavity_deep = np.array([38, 14, 16], np.float32) * light
+    teeth = np.clip(np.array([228, 218, 202], np.float32) * light, 0, 240)
+
+    mouth_w = float(np.linalg.norm(target[t.INNER_MOUTH_CORNERS[0], :2] - target[t.INNER_MOUTH_CORNERS[1], :2]))
+    gap = opening * mouth_w
+    # Cavity: darker towards the throat (vertical gradient between the lips).
+    ys = np.arange(roi.shape[0], dtype=np.float32)[:, None, None]
+    upper = _lip_edge(target, upper=True) - (x0, y0)
+    lower = _lip_edge(target, upper=False) - (x0, y0)
+    mid = (upper[:, 1].mean() + lower[:, 1].mean()) / 2
+    depth = np.clip(1 - np.abs(ys - mid) / max(gap / 2, 1), 0, 1)
+    interior = cavity_top * (1 - depth) + cavity_deep * depth
+    interior = np.broadcast_to(interior, roi.shape).copy()
+    # Upper teeth hang from the upper inner lip; lower teeth show only when wide open.
+    t_up = min(0.5 * gap, 0.16 * mouth_w)
+    t_low = max(0.0, min(0.35 * (gap - 0.25 * mouth_w), 0.1 * mouth_w))
+    for edge, tooth_depth, sign, shade in ((upper, t_up, 1, 1.0), (lower, t_low, -1, 0.8)):
+        if tooth_depth < 0.7:
+            continue
+        centre_x = edge[:, 0].mean()
+        half = max(np.ptp(edge[:, 0]) / 2, 1)
+        taper = np.clip(1.25 - np.abs(edge[::-1, 0] - centre_x) / half, 0, 1)  # narrower at the corners
+        band = np.vstack([edge, np.column_stack([edge[::-1, 0], edge[::-1, 1] + sign * tooth_depth * taper])])
+        band_mask = np.zeros(roi.shape[:2], np.uint8)
+        cv2.fillPoly(band_mask, [np.round(band * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+        tm = cv2.GaussianBlur(band_mask, (3, 3), 0).astype(np.float32)[..., None] / 255.0
+        interior = interior * (1 - tm) + teeth * shade * tm
+    k = max(3, int(mouth_w * 0.03) | 1)
+    interior = cv2.GaussianBlur(interior, (k, k), 0)
+    # Cover the whole opening; feather only outwards, onto the lips' inner edge.
+    soft = cv2.GaussianBlur(cv2.dilate(mask, np.ones((3, 3), np.uint8)), (3, 3), 0).astype(np.float32)[..., None] / 255.0
+    strength = float(np.clip(extra / 0.06, 0, 1))
+    a = soft * strength
+    frame[y0:y1, x0:x1] = np.clip(roi * (1 - a) + interior * a, 0, 255).astype(np.uint8)
+
+
+def _lip_edge(target: np.ndarray, upper: bool) -> np.ndarray:
+    """Inner lip contour from corner to corner, upper or lower half."""
+    loop = t.inner_lips()
+    pts = target[loop, :2].astype(np.float32)
+    left = int(np.argmin(pts[:, 0]))
+    right = int(np.argmax(pts[:, 0]))
+    n = len(loop)
+    path_a = [(left + i) % n for i in range((right - left) % n + 1)]
+    path_b = [(left - i) % n for i in range((left - right) % n + 1)]
+    mean_a, mean_b = pts[path_a, 1].mean(), pts[path_b, 1].mean()
+    upper_path = path_a if mean_a < mean_b else path_b
+    lower_path = path_b if upper_path is path_a else path_a
+    return pts[upper_path if upper else lower_path]
