@@ -29,6 +29,7 @@ EXPECTED = {
     "VideoWriter",
     "exact_rate",
     "write_image",
+    "write_bytes",
     "write_text",
     "write_video",
     "FileSource",

@@ -67,15 +67,17 @@ def animate_command(
     if webcam is not None:
         from faceforge.effects.animate.live import run_live_cli
 
-        run_live_cli(source, webcam, options, virtual_camera=virtual_camera, console=console)
+        run_live_cli(source or [], webcam, options, virtual_camera=virtual_camera, console=console)
         return
+    if source and len(source) > 1:
+        raise InputError("give one --source photo (several are for switching avatars with --webcam)")
     if output is None and save_template is None:
         raise InputError("give an output video with -o OUT.mp4 (or only --save-template FILE)")
     if output is not None and output.suffix.lower() not in (".mp4", ".m4v", ".mov"):
         raise InputError(f"{output}: the output must be a video (.mp4)")
     if save_template is not None and save_template.suffix.lower() != ".npz":
         raise InputError(f"{save_template}: a motion template is saved as .npz")
-    image, ingredients, consent_record = _source(source, consent, console)
+    image, ingredients, consent_record = _source(source[0] if source else None, consent, console)
     labeler = None
     if output is not None:
         from faceforge.provenance.labeler import ProvenanceLabeler

@@ -16,7 +16,11 @@ from typing import Literal
 import av
 import av.error
 import numpy as np
-from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
+from av.video.reformatter import ColorRange, Colorspace, Interpolation, VideoReformatter
+
+EXACT_SCALING = (
+    Interpolation.BILINEAR | Interpolation.ACCURATE_RND | Interpolation.FULL_CHR_H_INT | Interpolation.FULL_CHR_H_INP
+)
 from PIL import Image
 
 from faceforge.errors import CorruptMedia, InputError, UnsupportedMedia
@@ -341,7 +345,13 @@ def _frame_to_rgb(frame: av.VideoFrame, reformatter: VideoReformatter) -> np.nda
     color_range = frame.color_range
     if color_range not in (ColorRange.MPEG, ColorRange.JPEG):
         color_range = ColorRange.JPEG if frame.format.name.startswith("yuvj") else ColorRange.MPEG
-    converted = reformatter.reformat(frame, format="rgb24", src_colorspace=colorspace, src_color_range=color_range)
+    converted = reformatter.reformat(
+        frame,
+        format="rgb24",
+        src_colorspace=colorspace,
+        src_color_range=color_range,
+        interpolation=EXACT_SCALING,  # no rounding or chroma-siting bias (see media/output.py)
+    )
     rgb = np.ascontiguousarray(converted.to_ndarray())
     return rotate_clockwise(rgb, _clockwise_rotation(frame))
 

@@ -119,13 +119,13 @@ def virtual_camera_sink(width: int, height: int, fps: float) -> tuple[Sink, Call
     return send, cam.close
 
 
-def run_live_cli(source: Path | None, camera: int, options: AnimateOptions, *, virtual_camera: bool, console) -> None:  # noqa: ANN001
+def run_live_cli(sources: list[Path], camera: int, options: AnimateOptions, *, virtual_camera: bool, console) -> None:  # noqa: ANN001
     from faceforge.media.image import read_image
     from faceforge.media.live import WebcamSource
     from faceforge.samples import astronaut
 
-    avatar = astronaut() if source is None else read_image(source)
-    animator = LiveAnimator([avatar], options)
+    avatars = [read_image(p) for p in sources] or [astronaut()]
+    animator = LiveAnimator(avatars, options)
     close: Callable[[], None] = cv2.destroyAllWindows
     with WebcamSource(camera) as cam:
         if virtual_camera:
