@@ -111,4 +111,103 @@ def _watermark() -> types.ModuleType:
 
 
 watermark = _watermark()
-WATERMARK_IS_STAND_IN = bool(getattr(watermark, "IS_TEST_STAND_IN", False))
+
+
+def gradient(height: int = 96, width: int = 128, seed: int = 0) -> np.ndarray:
+    """A smooth H×W×3 uint8 RGB test picture (compresses well, survives JPEG/H.264)."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    phase = seed * 0.7
+    rgb = [127 + 100 * np.sin(x / 17 + phase), 127 + 100 * np.cos(y / 13 + phase), (x + y) * 255 / (height + width)]
+    return np.stack(rgb, axis=-1).clip(0, 255).astype(np.uint8)
+
+
+def picture(seed: int = 0) -> np.ndarray:
+    """A real 256×256 photo (the built-in astronaut, halved), shifted by `seed`: texture for the
+    real watermark to hide in, so the tests hold for it as well as for the stand-in."""
+    from faceforge.samples import astronaut
+
+    return np.ascontiguousarray(np.roll(astronaut()[::2, ::2], 5 * seed, axis=1))
+
+
+def sign_as_third_party(source: Path, dest: Path, *, generator: str = "acme-studio", version: str = "2.1") -> None:
+    """Sign `source` into `dest` as another tool would: its own test CA, key and claim generator,
+    a c2pa.created (digitalCapture) action and a claim thumbnail (c2pa's default)."""
+    import datetime as dt
+
+    import c2pa
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    from faceforge.provenance.c2pa_manifest import mime_type
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name(
+            [x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Acme")]
+        )
+
+    now = dt.datetime.now(dt.UTC)
+    ku = {
+        k: False
+        for k in (
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "encipher_only",
+            "decipher_only",
+        )
+    }
+    ca_key, ee_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("Acme Test CA"))
+        .issuer_name(name("Acme Test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=False, key_cert_sign=True, crl_sign=True, **ku), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    ee = (
+        x509.CertificateBuilder()
+        .subject_name(name("Acme Studio signer"))
+        .issuer_name(ca.subject)
+        .public_key(ee_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=False, crl_sign=False, **ku), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    chain = ee.public_bytes(pem) + ca.public_bytes(pem)
+    key = ee_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    manifest = {
+        "claim_generator_info": [{"name": generator, "version": version}],
+        "title": dest.name,
+        "assertions": [
+            {
+                "label": "c2pa.actions",
+                "data": {
+                    "actions": [
+                        {
+                            "action": "c2pa.created",
+                            "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture",
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    info = c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, chain, key, None)
+    with c2pa.Signer.from_info(info) as signer, c2pa.Builder(manifest) as builder:
+        with open(source, "rb") as src, open(dest, "w+b") as out:
+            builder.sign(signer, mime_type(source), src, out)

@@ -15,7 +15,10 @@ from faceforge.errors import InputError
 @app.command("animate")
 def animate_command(
     source: Annotated[
-        Path | None, typer.Option("--source", "-s", help="Photo to animate. Default: the built-in sample portrait.")
+        list[Path] | None,
+        typer.Option(
+            "--source", "-s", help="Photo to animate (repeat for several avatars with --webcam). Default: the built-in sample."
+        ),
     ] = None,
     driving: Annotated[Path | None, typer.Option("--driving", "-d", help="Driving video (its audio is kept).")] = None,
     preset: Annotated[str | None, typer.Option(help="Built-in motion (see --list-presets).")] = None,
@@ -51,6 +54,7 @@ def animate_command(
     from faceforge.effects.animate import AnimateOptions, animate, preset_names
 
     console = Console(quiet=quiet, verbose=verbose)
+    sources: list[Path] = list(source) if isinstance(source, (list, tuple)) else ([source] if source else [])
     if list_presets:
         for name in preset_names():
             console.out.print(name)
@@ -67,9 +71,9 @@ def animate_command(
     if webcam is not None:
         from faceforge.effects.animate.live import run_live_cli
 
-        run_live_cli(source or [], webcam, options, virtual_camera=virtual_camera, console=console)
+        run_live_cli(sources, webcam, options, virtual_camera=virtual_camera, console=console)
         return
-    if source and len(source) > 1:
+    if len(sources) > 1:
         raise InputError("give one --source photo (several are for switching avatars with --webcam)")
     if output is None and save_template is None:
         raise InputError("give an output video with -o OUT.mp4 (or only --save-template FILE)")
@@ -77,7 +81,7 @@ def animate_command(
         raise InputError(f"{output}: the output must be a video (.mp4)")
     if save_template is not None and save_template.suffix.lower() != ".npz":
         raise InputError(f"{save_template}: a motion template is saved as .npz")
-    image, ingredients, consent_record = _source(source[0] if source else None, consent, console)
+    image, ingredients, consent_record = _source(sources[0] if sources else None, consent, console)
     labeler = None
     if output is not None:
         from faceforge.provenance.labeler import ProvenanceLabeler
@@ -119,7 +123,5 @@ def _source(source: Path | None, consent_flag: bool, console: Console):  # noqa:
 
         console.print(f"No --source given: using {SAMPLE_NAME}.")
         return astronaut(), [], Consent(method="public-domain-sample", subject="NASA portrait (public domain)")
-    from faceforge.media.image import read_image
-
     consent = require_consent(consent_flag)
-    return read_image(source), [source], consent
+    return source, [source], consent

@@ -1,18 +1,20 @@
 """Blind detection: find the tiling, fold it, find the shift, read the soft bits.
 
-1. Rescale the luminance so that the tile period the embedder would have used for an image of
-   this size becomes `CANON` pixels, and whiten it: a difference-of-Gaussians band-pass over the
-   pattern's band, divided by the local contrast (texture carries both a stronger mark and more
-   host noise, so 1/σ is the matched weighting).
-2. The mark is periodic, so the autocorrelation of the residual has peaks on the tiling lattice
-   whatever the shift (Kutter 1998, "Watermarking resisting to translation, rotation and scaling";
-   the self-reference idea). A grid search over rotation and period scores lattices on the
-   autocorrelation; the best are refined by least squares on sub-pixel peak positions, which
-   gives a general 2×2 lattice (rotation, scale, aspect change, shear).
-3. For each candidate lattice (plus "no geometric change", needed for images with one tile)
-   the residual is resampled onto the lattice and folded modulo one tile, which adds up every
-   tile's copy of the mark. Cyclic cross-correlation with the sync chips gives the shift (a
-   crop is a cyclic shift of a periodic mark) and a z-score; the best candidate is read out.
+1. `prepare`: the luminance, downscaled so a tile is at most `CANON` pixels (never upscaled: a
+   shrunk copy may have 1.4 px chips), band-passed over the pattern's band (difference of
+   Gaussians) and divided by the local contrast. The embedder's mark grows with texture and so
+   does the host's own residual; dividing by the contrast gives the matched 1/σ weighting.
+2. `find_lattices`: the mark is periodic, so its spectrum is a lattice of lines whatever the
+   shift (the self-reference idea of Kutter 1998, "Watermarking resisting to translation,
+   rotation and scaling", there read from the autocorrelation). The power spectrum, divided by
+   its local mean so that the host's smooth spectrum flattens and the lines stand out, is scored
+   on the comb of lines each (period, rotation) would make; coarse grid, then fine grid and a
+   parabola through the peak. The rule the embedder used for this image size gives one more
+   candidate ("no geometric change"), the only one for images with fewer than two tiles.
+3. `fold` resamples the residual onto a candidate lattice and sums all tiles (mod one tile):
+   every copy of the mark adds up. `read_fold` whitens the folded tile's spectrum, finds the
+   cyclic shift by correlation with the sync chips (a crop is a cyclic shift of a periodic mark)
+   and despreads the message chips into soft coded bits.
 """
 
 from __future__ import annotations
@@ -27,168 +29,194 @@ import scipy.fft
 
 from faceforge.provenance import _wm_embed as embedder
 from faceforge.provenance import _wm_pattern as pattern
-from faceforge.provenance._wm_code import CODED_BITS
 
-CANON = 128  # tile period in the canonical image (4 px per chip)
-SCALE_RANGE = (0.5, 2.1)  # period found / period expected: resize, crop and rescale attacks
+CANON = 128  # samples per tile side when folding (4 per chip)
+SCALE_RANGE = (0.45, 2.2)  # period found / period expected: covers resize, crop, rescale
 MAX_ROTATION = 10.0  # degrees searched either way
-BAND = (1.0, 5.0)  # DoG sigmas (canonical px): keeps ~0.015-0.15 cycles/px, the pattern's band
-CONTRAST_SIGMA = 8.0
-CANDIDATES = 3  # lattices from the autocorrelation, besides "no geometric change"
-# Lattice vectors (in periods) scored in the autocorrelation; symmetric ones are implied.
-_LATTICE_POINTS = np.array([(1, 0), (0, 1), (1, 1), (1, -1), (2, 0), (0, 2)], np.float64)
-_REFINE_POINTS = np.array([(k, m) for k in range(-3, 4) for m in range(0, 4) if m > 0 or k > 0], np.float64)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What one image (or several frames) gives at the best lattice."""
-
-    soft: np.ndarray  # soft coded bits (positive = 1), unit RMS
-    sync_z: float  # sync correlation peak in standard deviations of all the shifts
-    lattice: np.ndarray  # 2×2, columns = tile vectors in canonical pixels
+BAND = (0.6, 4.0)  # DoG sigmas (px): the pattern's band, down to 1.4 px chips
+CONTRAST_SIGMA = 2.5
+BILATERAL = (9, 20.0, 3.0)  # diameter, range sigma (grey levels), space sigma (px)
+SHARP_FROM = 0.75  # tiles at least this fraction of the expected size are read from `sharp`
+SEARCH_SIDE = 640  # the lattice search reads a central crop at most this big (the mark is periodic)
+CANDIDATES = 3  # lattices from the spectrum, besides "no geometric change"
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A whitened canonical residual and what the embedder's size rule predicts for it."""
+    """Whitened residuals of one image and the lattice the embedder's size rule predicts for it.
 
-    residual: np.ndarray
-    expected: np.ndarray  # 2×2 lattice with no geometric change
+    `residual` (difference of Gaussians) serves the lattice search and tiles shrunk below
+    SHARP_FROM of the expected size; `sharp` (edge-preserving prediction) serves the others.
+    """
+
+    residual: np.ndarray  # float32, downscaled so that a tile is at most CANON px
+    sharp: np.ndarray  # same size: the luminance minus its bilateral-filtered self
+    expected: np.ndarray  # 2×2, columns = tile vectors in residual pixels
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The folded tile at one lattice, read out."""
+
+    soft: np.ndarray  # soft coded bits (positive = 1), unit RMS
+    sync_z: float  # sync correlation peak in standard deviations over all shifts
+    lattice: np.ndarray
 
 
 def prepare(image: np.ndarray) -> Prepared:
     y = embedder.luma(image)
     height, width = y.shape
     period = embedder.tile_period(min(height, width))
-    scale = CANON / period
+    scale = min(1.0, CANON / period)
     size = (max(8, round(width * scale)), max(8, round(height * scale)))
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    canon = cv2.resize(y, size, interpolation=interp)
-    band = cv2.GaussianBlur(canon, (0, 0), BAND[0]) - cv2.GaussianBlur(canon, (0, 0), BAND[1])
-    contrast = np.sqrt(cv2.GaussianBlur(band * band, (0, 0), CONTRAST_SIGMA))
-    residual = band / (contrast + 0.25 + 0.1 * float(np.median(contrast)))
+    small = cv2.resize(y, size, interpolation=cv2.INTER_AREA) if scale < 1 else y
+    smooth = cv2.GaussianBlur(small, (0, 0), BAND[0])
+    band = smooth - cv2.GaussianBlur(small, (0, 0), BAND[1])
+    # A bilateral filter predicts the host across edges without the mark (a few grey levels,
+    # far below its range sigma), so its residual holds less of the host than a linear
+    # band-pass (the denoising-residual idea of e.g. Voloshynovskiy et al. 2000). It also
+    # smooths chips shrunk to ~1.5 px, hence the band-pass for strongly downscaled copies.
+    sharp = smooth - cv2.bilateralFilter(small, BILATERAL[0], BILATERAL[1], BILATERAL[2])
+    sharp -= cv2.GaussianBlur(sharp, (0, 0), BAND[1])
     expected = np.diag([period * size[0] / width, period * size[1] / height])
-    return Prepared(residual.astype(np.float32), expected)
+    return Prepared(_normalise(band), _normalise(sharp), expected)
 
 
-def power_spectrum(residual: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """|FFT|² of the zero-padded residual; summed over frames for a video."""
+def _normalise(band: np.ndarray) -> np.ndarray:
+    """Divide by the local contrast (plus a floor, so flat areas do not amplify rounding noise)."""
+    contrast = np.sqrt(cv2.GaussianBlur(band * band, (0, 0), CONTRAST_SIGMA))
+    return (band / (contrast + 0.25 + 0.1 * float(np.median(contrast)))).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------- lattice search
+
+
+def find_lattices(prepared: Sequence[Prepared]) -> list[np.ndarray]:
+    """Candidate tilings (2×2, columns = tile vectors in residual pixels), "no change" first.
+
+    Several frames of one video add their spectra: the same lattice, more evidence.
+    """
+    first = prepared[0]
+    window = _central(first.residual)
+    power = sum(whitened_power(_central(p.residual)) for p in prepared)
+    expected = float(np.sqrt(abs(np.linalg.det(first.expected))))
+    longest = min(window.shape) / 2  # a period shows as lines only where the image holds two
+    return [first.expected] + _search(np.asarray(power, np.float32), expected, longest, CANDIDATES)
+
+
+def _central(residual: np.ndarray) -> np.ndarray:
+    h, w = residual.shape
+    top, left = max(0, (h - SEARCH_SIDE) // 2), max(0, (w - SEARCH_SIDE) // 2)
+    return residual[top : top + SEARCH_SIDE, left : left + SEARCH_SIDE]
+
+
+def _even_fast_len(n: int) -> int:
+    size = scipy.fft.next_fast_len(n)
+    while size % 2:
+        size = scipy.fft.next_fast_len(size + 1)
+    return size
+
+
+def whitened_power(residual: np.ndarray) -> np.ndarray:
+    """|FFT|² of the residual (zero-padded 2×; rfft half plane, rows centred) over its local mean."""
+    shape = (_even_fast_len(2 * residual.shape[0]), _even_fast_len(2 * residual.shape[1]))
     spectrum = scipy.fft.rfft2(residual - residual.mean(), s=shape, workers=-1)
-    return (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
+    power = np.fft.fftshift((spectrum.real**2 + spectrum.imag**2).astype(np.float32), axes=0)
+    background = cv2.GaussianBlur(power, (0, 0), 6.0)
+    return power / (background + 1e-6 * float(background.mean()) + 1e-30)
 
 
-def acf_shape(shape: tuple[int, int]) -> tuple[int, int]:
-    """FFT size: enough zero padding that lags up to the image size do not wrap."""
-    return (scipy.fft.next_fast_len(2 * shape[0]), scipy.fft.next_fast_len(2 * shape[1]))
+@lru_cache(maxsize=1)
+def _comb() -> np.ndarray:
+    """The tile's frequency vectors (k, m) inside the pattern's band, one of each ± pair."""
+    top = pattern.CHIPS // 2 - 1
+    n = np.array([(k, m) for k in range(-top, top + 1) for m in range(0, top + 1) if m > 0 or k > 0], np.float64)
+    radius = np.hypot(n[:, 0], n[:, 1])
+    return n[(radius >= pattern.LOW_CUT) & (radius <= top)]
 
 
-def autocorrelation(power: np.ndarray, shape: tuple[int, int], image_shape: tuple[int, int]) -> np.ndarray:
-    """Normalised autocorrelation, fft-shifted (lag 0 at the centre), unbiased by the overlap."""
-    acf = scipy.fft.irfft2(power, s=shape, workers=-1)
-    acf = np.fft.fftshift(acf)
-    h, w = image_shape
-    cy, cx = shape[0] // 2, shape[1] // 2
-    ly = np.abs(np.arange(shape[0]) - cy)
-    lx = np.abs(np.arange(shape[1]) - cx)
-    overlap = np.maximum(h - ly, 0)[:, None] * np.maximum(w - lx, 0)[None, :]
-    valid = overlap >= 0.2 * h * w
-    acf = np.where(valid, acf / np.maximum(overlap, 1), 0.0)
-    return (acf / max(float(acf[cy, cx]), 1e-12)).astype(np.float32)
-
-
-def lattice_candidates(acf: np.ndarray, expected: float, count: int) -> list[np.ndarray]:
-    """The `count` best tiling lattices (2×2, columns = tile vectors) in the autocorrelation."""
-    smooth = cv2.GaussianBlur(acf, (0, 0), 1.5)
-    cy, cx = acf.shape[0] // 2, acf.shape[1] // 2
-    periods = np.arange(expected * SCALE_RANGE[0], expected * SCALE_RANGE[1], 1.0)
-    angles = np.deg2rad(np.arange(-MAX_ROTATION, MAX_ROTATION + 1e-9, 0.4))
+def _comb_scores(power: np.ndarray, periods: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """Mean whitened power on the spectral lines of each lattice P·R(θ): (len(periods), len(angles))."""
+    comb = _comb()
+    rows, full_cols = power.shape[0], 2 * power.shape[1] - 2
     p, a = np.meshgrid(periods, angles, indexing="ij")
-    cos, sin = np.cos(a), np.sin(a)
-    # lattice point (k, m) = k·v1 + m·v2 with v1 = P(cos, sin), v2 = P(−sin, cos)
-    k, m = _LATTICE_POINTS[:, 0], _LATTICE_POINTS[:, 1]
-    x = p[..., None] * (k * cos[..., None] - m * sin[..., None])
-    y = p[..., None] * (k * sin[..., None] + m * cos[..., None])
-    values = cv2.remap(
-        smooth,
-        (x + cx).astype(np.float32).reshape(len(periods), -1),
-        (y + cy).astype(np.float32).reshape(len(periods), -1),
-        cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=0.0,
-    ).reshape(x.shape)
-    score = values.mean(axis=-1)
+    cos, sin = np.cos(a)[..., None], np.sin(a)[..., None]
+    # line n of the lattice P·R(θ) lies at f = R(θ)·n / P cycles per pixel
+    fx = (cos * comb[:, 0] - sin * comb[:, 1]) / p[..., None]
+    fy = (sin * comb[:, 0] + cos * comb[:, 1]) / p[..., None]
+    flip = fx < 0  # a real image's spectrum is point-symmetric: read the stored half
+    fx, fy = np.where(flip, -fx, fx), np.where(flip, -fy, fy)
+    map_x = (fx * full_cols).astype(np.float32).reshape(len(periods), -1)
+    map_y = (fy * rows + rows // 2).astype(np.float32).reshape(len(periods), -1)
+    values = cv2.remap(power, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    return values.reshape(p.shape + (len(comb),)).mean(axis=-1)
+
+
+def _search(power: np.ndarray, expected: float, longest: float, count: int) -> list[np.ndarray]:
+    low, high = expected * SCALE_RANGE[0], min(expected * SCALE_RANGE[1], longest)
+    if high <= low:
+        return []
+    # coarse: 0.8 % period steps and 0.5° on the spectrum max-filtered over 3×3 bins
+    periods = low * np.exp(np.arange(0.0, np.log(high / low), np.log(1.008)))
+    angles = np.deg2rad(np.arange(-MAX_ROTATION, MAX_ROTATION + 1e-9, 0.5))
+    score = _comb_scores(cv2.dilate(power, np.ones((3, 3), np.uint8)), periods, angles)
     found = []
     for _ in range(count):
         i, j = np.unravel_index(int(np.argmax(score)), score.shape)
-        if not np.isfinite(score[i, j]) or score[i, j] <= 0:
+        if not np.isfinite(score[i, j]):
             break
-        lattice = p[i, j] * np.array([[cos[i, j], -sin[i, j]], [sin[i, j], cos[i, j]]])
-        found.append(refine_lattice(acf, lattice))
-        # suppress this lattice and its neighbours (and period harmonics stay as separate candidates)
-        near = (np.abs(p - p[i, j]) < 0.06 * p[i, j]) & (np.abs(a - a[i, j]) < np.deg2rad(3.0))
+        found.append(_refine(power, periods[i], angles[j]))
+        near = (np.abs(np.log(periods / periods[i]))[:, None] < 0.04) & (np.abs(angles - angles[j])[None, :] < 0.035)
         score[near] = -np.inf
     return found
 
 
-def refine_lattice(acf: np.ndarray, lattice: np.ndarray, radius: int = 3) -> np.ndarray:
-    """Least-squares lattice from the sub-pixel positions of the autocorrelation peaks near it."""
-    cy, cx = acf.shape[0] // 2, acf.shape[1] // 2
-    rows, targets, weights = [], [], []
-    for n in _REFINE_POINTS:
-        px, py = lattice @ n
-        ix, iy = round(px + cx), round(py + cy)
-        if not (radius + 1 <= iy < acf.shape[0] - radius - 1 and radius + 1 <= ix < acf.shape[1] - radius - 1):
-            continue
-        window = acf[iy - radius : iy + radius + 1, ix - radius : ix + radius + 1]
-        wy, wx = np.unravel_index(int(np.argmax(window)), window.shape)
-        peak = float(window[wy, wx])
-        if peak <= 0 or wy in (0, 2 * radius) or wx in (0, 2 * radius):
-            continue
-        y0, x0 = iy - radius + wy, ix - radius + wx
-        dx = _vertex(acf[y0, x0 - 1], peak, acf[y0, x0 + 1])
-        dy = _vertex(acf[y0 - 1, x0], peak, acf[y0 + 1, x0])
-        rows.append(n)
-        targets.append((x0 + dx - cx, y0 + dy - cy))
-        weights.append(peak)
-    if len(rows) < 3:
-        return lattice
-    n_arr, t_arr, w_arr = np.array(rows), np.array(targets), np.array(weights)[:, None]
-    # minimise Σ w‖t − L n‖²  →  L = (Σ w t nᵀ)(Σ w n nᵀ)⁻¹
-    gram = (n_arr * w_arr).T @ n_arr
-    if abs(np.linalg.det(gram)) < 1e-9:
-        return lattice
-    refined = ((t_arr * w_arr).T @ n_arr) @ np.linalg.inv(gram)
-    return refined if np.all(np.abs(refined - lattice) < 0.1 * np.abs(lattice).max()) else lattice
+def _refine(power: np.ndarray, period: float, angle: float) -> np.ndarray:
+    """Fine grid (0.2 %, 0.1°) around a coarse hit, then the vertex of a parabola."""
+    periods = period * np.exp(np.linspace(-0.012, 0.012, 13))
+    angles = angle + np.deg2rad(np.linspace(-0.6, 0.6, 13))
+    fine = _comb_scores(power, periods, angles)
+    i, j = np.unravel_index(int(np.argmax(fine)), fine.shape)
+    best_p = periods[i] * np.exp(0.002 * _vertex(fine[:, j], i))
+    best_a = angles[j] + np.deg2rad(0.1) * _vertex(fine[i, :], j)
+    return best_p * np.array([[np.cos(best_a), -np.sin(best_a)], [np.sin(best_a), np.cos(best_a)]])
 
 
-def _vertex(left: float, centre: float, right: float) -> float:
-    """Sub-sample offset of a parabola's vertex through three samples."""
+def _vertex(values: np.ndarray, index: int) -> float:
+    """Sub-step offset of the parabola through values[index-1 : index+2]."""
+    if index == 0 or index == len(values) - 1:
+        return 0.0
+    left, centre, right = (float(v) for v in values[index - 1 : index + 2])
     denom = left - 2 * centre + right
     return 0.0 if denom >= 0 else float(np.clip(0.5 * (left - right) / denom, -0.5, 0.5))
 
 
-def fold(residual: np.ndarray, lattice: np.ndarray) -> np.ndarray:
-    """Resample the residual onto the tiling and sum all tiles: CANON×CANON."""
+# ----------------------------------------------------------------------------- folding and reading
+
+
+def fold(residual: np.ndarray, lattice: np.ndarray) -> np.ndarray | None:
+    """Resample the residual onto the tiling and sum all tiles: CANON×CANON (None if degenerate)."""
     h, w = residual.shape
-    to_tile = CANON * np.linalg.inv(lattice)  # canonical pixels → tile samples
+    if abs(np.linalg.det(lattice)) < 16.0:
+        return None
+    to_tile = CANON * np.linalg.inv(lattice)  # residual pixels → tile samples
     corners = to_tile @ np.array([[0, w, 0, w], [0, 0, h, h]], np.float64)
     start = np.floor(corners.min(axis=1) / CANON) * CANON
     stop = np.ceil(corners.max(axis=1) / CANON) * CANON
-    nx, ny = int((stop[0] - start[0]) // CANON), int((stop[1] - start[1]) // CANON)
+    nx, ny = int(round((stop[0] - start[0]) / CANON)), int(round((stop[1] - start[1]) / CANON))
     if nx * ny > 4096:
-        raise ValueError("lattice too small")
-    forward = lattice / CANON  # tile samples → canonical pixels
+        return None
+    forward = lattice / CANON  # tile samples → residual pixels
     matrix = np.hstack([forward, (forward @ start)[:, None]])
     warped = cv2.warpAffine(
         residual,
-        matrix.astype(np.float64),
+        matrix,
         (nx * CANON, ny * CANON),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=0.0,
     )
-    return warped.reshape(ny, CANON, nx, CANON).sum(axis=(0, 2))
+    return warped.reshape(ny, CANON, nx, CANON).sum(axis=(0, 2), dtype=np.float64)
 
 
 @lru_cache(maxsize=1)
@@ -196,34 +224,82 @@ def _sync_spectrum() -> np.ndarray:
     return np.conj(np.fft.fft2(pattern.render(pattern.sync_chips(), CANON)))
 
 
-def read_fold(folded: np.ndarray) -> tuple[np.ndarray, float]:
-    """Shift search and despreading of a folded tile → (soft bits with unit RMS, sync z-score)."""
-    corr = np.fft.ifft2(np.fft.fft2(folded) * _sync_spectrum()).real
-    spread = float(corr.std())
-    if spread <= 0 or not np.isfinite(spread):
-        return np.zeros(CODED_BITS), 0.0
-    dy, dx = np.unravel_index(int(np.argmax(corr)), corr.shape)
-    z = (float(corr[dy, dx]) - float(corr.mean())) / spread
-    aligned = np.roll(folded, (-dy, -dx), axis=(0, 1))
+@lru_cache(maxsize=1)
+def _radius_bins() -> np.ndarray:
+    freq = np.fft.fftfreq(CANON, 1.0 / CANON)
+    return np.rint(np.hypot(freq[:, None], freq[None, :])).astype(np.int64)
+
+
+def _whiten(spectrum: np.ndarray) -> np.ndarray:
+    """Divide a folded tile's spectrum by its radially averaged magnitude.
+
+    What is left of the host in the fold is far from white (most of it at low frequencies);
+    whitening before correlating is the matched filter for coloured noise.
+    """
+    bins = _radius_bins().ravel()
+    power = np.abs(spectrum.ravel()) ** 2
+    mean = np.bincount(bins, power) / np.maximum(np.bincount(bins), 1)
+    return spectrum / np.sqrt(mean[_radius_bins()] + 1e-12)
+
+
+def read_fold(folded: np.ndarray, lattice: np.ndarray) -> Reading:
+    """Shift search and despreading of a folded tile."""
+    aligned, z = _align(folded)
     soft = pattern.soft_bits(pattern.chip_estimates(aligned))
     rms = float(np.sqrt(np.mean(soft**2)))
-    return (soft / rms if rms > 0 else soft), z
+    return Reading(soft / rms if rms > 0 else soft, z, lattice)
 
 
-def read(prepared: Sequence[Prepared]) -> list[Reading]:
-    """Readings at every candidate lattice, best sync first; several frames share one lattice."""
-    first = prepared[0]
-    shape = acf_shape(first.residual.shape)
-    power = sum(power_spectrum(p.residual, shape) for p in prepared if p.residual.shape == first.residual.shape)
-    acf = autocorrelation(power, shape, first.residual.shape)
-    expected = float(np.sqrt(abs(np.linalg.det(first.expected))))
-    lattices = [first.expected] + lattice_candidates(acf, expected, CANDIDATES)
-    readings = []
-    for lattice in lattices:
-        try:
-            folded = sum(fold(p.residual, lattice) for p in prepared if p.residual.shape == first.residual.shape)
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        soft, z = read_fold(np.asarray(folded, np.float64))
-        readings.append(Reading(soft, z, lattice))
-    return sorted(readings, key=lambda r: -r.sync_z)
+def _align(folded: np.ndarray) -> tuple[np.ndarray, float]:
+    """The whitened fold rolled so that the sync pattern sits at the origin, and the sync z-score."""
+    spectrum = _whiten(np.fft.fft2(folded))
+    corr = np.fft.ifft2(spectrum * _sync_spectrum()).real
+    spread = float(corr.std())
+    white = np.fft.ifft2(spectrum).real
+    if not spread > 0:
+        return white, 0.0
+    dy, dx = np.unravel_index(int(np.argmax(corr)), corr.shape)
+    z = (float(corr[dy, dx]) - float(corr.mean())) / spread
+    return np.roll(white, (-dy, -dx), axis=(0, 1)), z
+
+
+class FoldSum:
+    """Folded tiles at fixed candidate lattices, combined over the frames added (a video).
+
+    Each frame's fold is aligned on its own sync peak before it is added, weighted by how far
+    that peak stands out (z − Z_NOISE, the z of an unmarked frame being about 3.5-4.5): H.264
+    motion compensation drags the mark along with moving content, so the shift drifts from
+    frame to frame, and frames where the mark is lost should not dilute the others.
+    """
+
+    Z_NOISE = 4.0
+
+    def __init__(self, lattices: list[np.ndarray], shape: tuple[int, int]) -> None:
+        self.lattices = lattices
+        self.shape = shape
+        self.sums: list[np.ndarray | None] = [None] * len(lattices)
+        self.single: list[np.ndarray | None] = [None] * len(lattices)
+        self.frames = 0
+
+    def add(self, prepared: Prepared) -> None:
+        if prepared.residual.shape != self.shape:
+            return  # a frame of another size cannot share the lattice
+        self.frames += 1
+        expected = np.sqrt(abs(np.linalg.det(prepared.expected)))
+        for i, lattice in enumerate(self.lattices):
+            shrunk = np.sqrt(abs(np.linalg.det(lattice))) < SHARP_FROM * expected
+            folded = fold(prepared.residual if shrunk else prepared.sharp, lattice)
+            if folded is None:
+                continue
+            if self.frames == 1:
+                self.single[i] = folded
+            aligned, z = _align(folded)
+            weighted = max(z - self.Z_NOISE, 0.0) * aligned
+            current = self.sums[i]
+            self.sums[i] = weighted if current is None else current + weighted
+
+    def readings(self) -> list[Reading]:
+        """One reading per usable lattice, best sync first (one frame: that frame's fold as it is)."""
+        folds = self.single if self.frames == 1 else self.sums
+        out = [read_fold(f, lat) for f, lat in zip(folds, self.lattices) if f is not None and np.any(f)]
+        return sorted(out, key=lambda r: -r.sync_z)

@@ -17,8 +17,9 @@ import numpy as np
 from faceforge.provenance import _wm_pattern as pattern
 
 MIN_SIDE = 64  # smaller images are left unmarked: too few pixels for one tile
-MAX_TILES = 3  # tiles along the short side
-FLAT_AMPLITUDE = 0.8  # grey levels (RMS) where the image is flat
+MIN_PERIOD = 88  # pixels per tile (2.75 px per chip) for images up to 528 px
+TILES_ABOVE = 6  # larger images: six tiles along the short side, so chips grow with the image
+FLAT_AMPLITUDE = 1.2  # grey levels (RMS) where the image is flat
 MAX_AMPLITUDE = 4.5  # grey levels (RMS) in the busiest regions
 TEXTURE_GAIN = 0.5  # amplitude per grey level of local texture (RMS band-pass contrast)
 MAX_RMS = 2.4  # whole-image RMS change at strength 1: PSNR ≥ 20·log10(255/2.4) = 40.5 dB
@@ -28,8 +29,7 @@ LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 def tile_period(short_side: int) -> int:
     """Pixels per tile for an image whose shorter side is `short_side` (≥ MIN_SIDE)."""
-    tiles = min(MAX_TILES, max(1, short_side // MIN_SIDE))
-    return short_side // tiles
+    return min(short_side, max(MIN_PERIOD, short_side // TILES_ABOVE))
 
 
 def luma(image: np.ndarray) -> np.ndarray:
@@ -64,15 +64,9 @@ def embed(image: np.ndarray, coded: np.ndarray, strength: float) -> np.ndarray:
     height, width = image.shape[:2]
     period = tile_period(min(height, width))
     wave = tiled_pattern(coded.astype(np.uint8).tobytes(), period, height, width)
-    delta = amplitude(luma(image), period) * wave
-    rms = float(np.sqrt(np.mean(delta * delta)))
+    delta = amplitude(luma(image), period)
+    delta *= wave
+    rms = float(np.sqrt(cv2.mean(delta * delta)[0]))
     delta *= strength * min(1.0, MAX_RMS / max(rms, 1e-6))
-    change = cv2.merge([delta, delta, delta])
-    return cv2.add(image, change, dtype=cv2.CV_8U) if False else _add(image, change)
-
-
-def _add(image: np.ndarray, change: np.ndarray) -> np.ndarray:
-    out = image.astype(np.float32)
-    out += change
-    np.clip(out, 0, 255, out=out)
-    return np.rint(out).astype(np.uint8)
+    # the same change on R, G and B; cv2.add rounds and saturates to uint8 in one pass
+    return cv2.add(image.astype(np.float32), cv2.merge([delta, delta, delta]), dtype=cv2.CV_8U)

@@ -90,6 +90,4 @@ def soft_bits(chips: np.ndarray) -> np.ndarray:
     """Soft coded bits (positive = 1) from chip estimates: despread and sum each bit's chips."""
     lay = layout()
     message = lay.bit_of_chip >= 0
-    return np.bincount(
-        lay.bit_of_chip[message], weights=(chips * lay.sign)[message], minlength=CODED_BITS
-    )
+    return np.bincount(lay.bit_of_chip[message], weights=(chips * lay.sign)[message], minlength=CODED_BITS)

@@ -30,6 +30,7 @@ from typing import Any
 import c2pa
 
 from faceforge.errors import OutputError
+from faceforge.media._sniff import check_input_file
 from faceforge.provenance.consent import Consent
 from faceforge.provenance.keys import SigningKey
 
@@ -72,8 +73,6 @@ class Ingredient:
     @classmethod
     def from_file(cls, path: str | Path) -> Ingredient:
         """Hash a file (streamed, any size). Raises MediaNotFound / UnsupportedMedia for a bad path."""
-        from faceforge.media._sniff import check_input_file
-
         path = check_input_file(path)
         digest = hashlib.sha256()
         with open(path, "rb") as handle:

@@ -243,7 +243,7 @@ def _split_pem(data: bytes) -> list[bytes]:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 __all__ = ["SigningKey", "config_dir", "local_ca_pem", "signing_key"]

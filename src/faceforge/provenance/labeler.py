@@ -68,14 +68,13 @@ class VisibleLabel:
 
     def _render(self, h: int, w: int) -> tuple[int, int, np.ndarray, np.ndarray]:
         """(y0, x0, colour H'×W'×3, alpha H'×W'×1) of the corner patch, as float32."""
-        size = max(8, round(min(h, w) / 28))
-        font = ImageFont.load_default(size=size)
-        left, top, right, bottom = font.getbbox(self.text)
+        text, font, size = self._fit(h, w)
+        left, top, right, bottom = font.getbbox(text)
         pad = max(2, size // 4)
         pw, ph = min(w, right - left + 2 * pad), min(h, bottom - top + 2 * pad)
         margin_x, margin_y = min(pad, w - pw), min(pad, h - ph)
         text_mask = Image.new("L", (pw, ph), 0)
-        ImageDraw.Draw(text_mask).text((pad - left, pad - top), self.text, fill=255, font=font)
+        ImageDraw.Draw(text_mask).text((pad - left, pad - top), text, fill=255, font=font)
         text_alpha = np.asarray(text_mask, np.float32)[..., None] / 255.0
         # White text on a dark box: readable on any background, the picture still shows through.
         box_alpha = 0.45 * self.opacity
@@ -88,6 +87,17 @@ class VisibleLabel:
         full_colour[:ph, :pw] = colour
         full_alpha[:ph, :pw] = alpha
         return y0, x0, full_colour, full_alpha
+
+    def _fit(self, h: int, w: int) -> tuple[str, ImageFont.FreeTypeFont | ImageFont.ImageFont, int]:
+        """The largest font (≈ 1/28 of the shorter side, 6 px at least) whose text fits the
+        width; on a tiny image the text shortens to "AI-generated", then "AI"."""
+        for text in (self.text, self.text.split(" ")[0], "AI"):
+            for size in range(max(8, round(min(h, w) / 28)), 5, -1):
+                font = ImageFont.load_default(size=size)
+                left, _, right, _ = font.getbbox(text)
+                if right - left + 2 * max(2, size // 4) <= w:
+                    return text, font, size
+        return "AI", ImageFont.load_default(size=6), 6
 
 
 class ProvenanceLabeler:

@@ -4,9 +4,9 @@ Two independent checks:
 
 - C2PA: every manifest in the file's manifest store (faceforge's and third parties'): claim
   generator, actions and digital source type, ingredients, consent, signer, and c2pa-rs's
-  validation (signature, hashes of the content). A certificate that chains to this
-  computer's local faceforge CA is reported as `signer="this-computer"`; anything else not
-  on a trust list as "untrusted" (faceforge configures no public trust list, and works offline).
+  validation (signature, hashes of the content). faceforge configures no trust list and works
+  offline, so every signer is untrusted to c2pa-rs; one whose certificate chains to this
+  computer's local faceforge CA is reported as `signer="this-computer"`.
 - Watermark: decoded from the pixels (a video: its first frames), which survives re-encoding
   and screenshots that strip the manifest.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -107,12 +107,13 @@ class ValidationIssue:
 
 @dataclass(frozen=True)
 class C2paReport:
-    """The C2PA side. `state` is c2pa-rs's validation_state ("Invalid", "Valid", "Trusted").
+    """The C2PA side. `state` is c2pa-rs's validation_state with no trust list: "Invalid" or "Valid".
 
     signature_valid: the claim signature and every content hash check out (an untrusted signer
         does not count against it). `errors`: the failures other than the untrusted signer.
-    signer: "this-computer" (chains to the local faceforge CA), "untrusted" (any other signer:
-        faceforge knows no trust list), "none" (no manifest).
+    signer: "this-computer" (chains to this computer's local faceforge CA: still not a trusted
+        CA, c2pa-rs reports it untrusted too), "untrusted" (any other signer: faceforge
+        configures no trust list), "none" (no manifest).
     read_error: C2PA data is there but could not be read (damaged manifest).
     """
 
@@ -225,15 +226,15 @@ def verify_file(path: str | Path, *, max_video_frames: int = VIDEO_WATERMARK_FRA
 
 
 def read_c2pa(path: Path, mime: str | None = None) -> C2paReport:
-    """The C2PA manifest store of a file, validated offline (never raises for bad C2PA data)."""
-    anchors = keys.local_ca_pem()
+    """The C2PA manifest store of a file, validated offline (never raises for bad C2PA data).
+
+    Validation runs without any trust anchor, so c2pa-rs reports every signer as untrusted,
+    faceforge's local key included. When the active manifest names the local faceforge CA
+    as issuer, a second pass with that CA as the only anchor tells whether it really chains
+    to this computer's key (`signer="this-computer"`).
+    """
     try:
-        with (
-            c2pa.Context.from_dict(settings(trust_anchors=anchors)) as context,
-            open(path, "rb") as stream,
-            c2pa.Reader(mime, stream, None, context) as reader,
-        ):
-            store = json.loads(reader.json())
+        store = _read_store(path, mime, anchors=None)
     except c2pa.C2paError.ManifestNotFound:
         return C2paReport(present=False)
     except c2pa.C2paError.NotSupported:
@@ -242,9 +243,30 @@ def read_c2pa(path: Path, mime: str | None = None) -> C2paReport:
         if _is_unparsable_asset(exc):
             return C2paReport(present=False)
         return C2paReport(present=True, read_error=str(exc))
+    report = _report_from_store(store)
+    active = report.active
+    anchors = keys.local_ca_pem()
+    if report.signature_valid and anchors and active is not None and active.signature_issuer == keys.ORGANIZATION:
+        try:
+            local = _read_store(path, mime, anchors=anchors).get("validation_state") == "Trusted"
+        except c2pa.C2paError:
+            local = False
+        if local:
+            report = replace(report, signer="this-computer")
+    return report
+
+
+def _read_store(path: Path, mime: str | None, *, anchors: bytes | None) -> dict[str, Any]:
+    try:
+        with (
+            c2pa.Context.from_dict(settings(trust_anchors=anchors)) as context,
+            open(path, "rb") as stream,
+            c2pa.Reader(mime, stream, None, context) as reader,
+        ):
+            store: dict[str, Any] = json.loads(reader.json())
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    return _report_from_store(store, local_anchors=anchors is not None)
+    return store
 
 
 def _is_unparsable_asset(exc: Exception) -> bool:
@@ -253,7 +275,7 @@ def _is_unparsable_asset(exc: Exception) -> bool:
     return "asset could not be parsed" in str(exc)
 
 
-def _report_from_store(store: dict[str, Any], *, local_anchors: bool) -> C2paReport:
+def _report_from_store(store: dict[str, Any]) -> C2paReport:
     active_label = store.get("active_manifest")
     manifests = tuple(
         _manifest_info(label, manifest, active=label == active_label)
@@ -263,10 +285,8 @@ def _report_from_store(store: dict[str, Any], *, local_anchors: bool) -> C2paRep
     errors = tuple(issue for issue in failures if issue.code != UNTRUSTED_CODE)
     state = store.get("validation_state")
     valid = not errors and state != "Invalid"
-    # Only the local CA is ever configured as a trust anchor, so "Trusted" means "chains to it".
-    signer: Signer = "this-computer" if local_anchors and state == "Trusted" else "untrusted"
     return C2paReport(
-        present=True, state=state, signature_valid=valid, signer=signer, errors=errors, manifests=manifests
+        present=True, state=state, signature_valid=valid, signer="untrusted", errors=errors, manifests=manifests
     )
 
 
