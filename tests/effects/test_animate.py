@@ -267,3 +267,27 @@ def test_self_reenactment_beats_the_static_frame_and_keeps_audio(tmp_path, share
     static = np.mean([np.abs(first.astype(float) - b).mean() for b in real])
     assert ours < static
     assert probe_video(out).has_audio == probe_video(clip).has_audio
+
+
+def test_rotated_driving_video_is_read_upright(tmp_path, astronaut):
+    """A phone clip stored sideways with a display-matrix rotation drives like an upright one."""
+    from tests.media.conftest import write_pyav_video
+
+    face = cv2.resize(astronaut[20:300, 110:390], (160, 160))
+    frames = []
+    for i in range(12):
+        canvas = np.full((240, 200, 3), 100, np.uint8)
+        canvas[40 + i % 3 : 200 + i % 3, 20:180] = face
+        frames.append(np.ascontiguousarray(np.rot90(canvas, k=1)))  # stored lying on its side
+    clip = write_pyav_video(tmp_path / "phone.mp4", frames, rotation_ccw=-90)
+    info = probe_video(clip)
+    assert info.rotation in (90, 270)
+    out = tmp_path / "o.mp4"
+    animate(astronaut, out, driving=clip)
+    assert probe_video(out).frame_count == 12
+    # Upright driving: the head barely rolls (a sideways face would be ±90°).
+    from faceforge.effects.animate.driving import track_driving
+
+    _, landmarks = track_driving(clip, smoothing=0.0, max_frames=None)
+    assert all(lm is not None for lm in landmarks)
+    assert abs(analyze(next(iter(read_video(clip))).image, masks=False)[0].pose.roll) < 20
