@@ -26,8 +26,8 @@ FPS = 25.0
 CLIPS = "talking/mead/dreamtalk/data/style_clip/video"
 
 
-def clip_states(data: Path, name: str) -> list:
-    _, landmarks = track_driving(data / CLIPS / name, smoothing=0.6, max_frames=None)
+def clip_states(data: Path, name: str, smoothing: float = 0.6) -> list:
+    _, landmarks = track_driving(data / CLIPS / name, smoothing=smoothing, max_frames=None)
     return [face_state(lm) for lm in landmarks if lm is not None], [lm for lm in landmarks if lm is not None]
 
 
@@ -40,15 +40,19 @@ def units(data: Path) -> tuple[dict[str, np.ndarray], np.ndarray, list[np.ndarra
     smile_i = int(np.argmax([w - 3 * mouth_openness(lm) for w, lm in zip(width, happy_lm)]))
     surprised, surprised_lm = clip_states(data, "W009_front_surprised_level3_001.mp4")
     jaw_i = int(np.argmax([mouth_openness(lm) for lm in surprised_lm]))
-    eyes = [sum(eye_openness(lm)) for lm in neutral_lm]
+    # A real blink, tracked without smoothing (smoothing would soften it).
+    blinking, blinking_lm = clip_states(data, "W009_front_happy_level3_001.mp4", smoothing=0.0)
+    eyes = [sum(eye_openness(lm)) / 2 for lm in blinking_lm]
     blink_i, open_i = int(np.argmin(eyes)), int(np.argmax(eyes))
+    # Scale the lid motion so that a full blink closes the eye (aspect ratio ~0.03).
+    closure = (eyes[open_i] - 0.03) / max(eyes[open_i] - eyes[blink_i], 1e-3)
     lips_w = _region_weights(base, "lips")[:, None]
     eyes_w = _region_weights(base, "eyes")[:, None]
     brow_w = eyes_w * (base[:, 1:2] < base[[33, 263], 1].mean())  # above the eye corners
     u = {
         "smile": (happy[smile_i].canonical - base) * lips_w,
         "jaw": (surprised[jaw_i].canonical - base) * lips_w,
-        "blink": (neutral[blink_i].canonical - neutral[open_i].canonical) * eyes_w,
+        "blink": (blinking[blink_i].canonical - blinking[open_i].canonical) * eyes_w * closure,
         "brows": (surprised[jaw_i].canonical - base) * brow_w,
     }
     talk = [(s.canonical - base) for s in neutral]
@@ -61,7 +65,8 @@ def frame(yaw=0.0, pitch=0.0, roll=0.0, dx=0.0, dy=0.0, expr=None) -> MotionFram
 
 
 def blink_curve(t: float, at: list[float]) -> float:
-    return max([np.exp(-(((t - a) / 0.07) ** 2)) for a in at] + [0.0])
+    """Lids closing and opening around each time in `at` (a blink lasts ~0.3 s)."""
+    return max([np.exp(-(((t - a) / 0.1) ** 4)) for a in at] + [0.0])
 
 
 def presets(u: dict[str, np.ndarray], talk: list[np.ndarray]) -> dict[str, list[MotionFrame]]:

@@ -291,3 +291,22 @@ def test_rotated_driving_video_is_read_upright(tmp_path, astronaut):
     _, landmarks = track_driving(clip, smoothing=0.0, max_frames=None)
     assert all(lm is not None for lm in landmarks)
     assert abs(analyze(next(iter(read_video(clip))).image, masks=False)[0].pose.roll) < 20
+
+
+def test_a_blink_covers_the_eye_with_eyelid_skin(astronaut, astro_landmarks):
+    """Closing the lids paints skin over the eye instead of squeezing the iris into a smear."""
+    from faceforge.effects.animate.synthesis import paint_eyelids
+    from faceforge.faces.measures import eye_openness
+
+    target = astro_landmarks.copy()
+    for loop, corners in ((t.right_eye(), t.RIGHT_EYE_CORNERS), (t.left_eye(), t.LEFT_EYE_CORNERS)):
+        mid_y = target[list(corners), 1].mean()
+        target[loop, 1] = mid_y + (target[loop, 1] - mid_y) * 0.1  # lids nearly meet
+    assert max(eye_openness(target)) < 0.12
+    frame = astronaut.copy()
+    paint_eyelids(frame, target, eye_openness(astro_landmarks))
+    x, y = astro_landmarks[t.RIGHT_IRIS_CENTER, :2].astype(int)
+    assert frame[y - 1 : y + 2, x - 1 : x + 2].mean() > astronaut[y - 1 : y + 2, x - 1 : x + 2].mean() + 40
+    still = astronaut.copy()
+    paint_eyelids(still, astro_landmarks, eye_openness(astro_landmarks))  # open eyes: untouched
+    assert np.array_equal(still, astronaut)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import math
 import os
+import queue
 import secrets
+import threading
 from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
@@ -171,7 +173,11 @@ class VideoWriter:
         self._audio: _AudioTrack | None = None
         self._shape: tuple[int, int, int] | None = None
         self._reformatter = VideoReformatter()  # reused: keeps the RGB→YUV scaler context
-        self._count = 0
+        self._count = 0  # frames queued
+        self._encoded = 0  # frames encoded (by the encoder thread)
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=4)
+        self._worker: threading.Thread | None = None
+        self._error: BaseException | None = None
         self._closed = False
 
     @property
@@ -190,14 +196,39 @@ class VideoWriter:
             self._abort()
 
     def write(self, frame: np.ndarray) -> None:
-        """Encode one H×W×3 uint8 RGB frame (same size as the first)."""
+        """Queue one H×W×3 uint8 RGB frame (same size as the first) for encoding.
+
+        Labelling and encoding run on a background thread while the caller renders the
+        next frame (x264 and swscale release the GIL), so do not modify `frame` after
+        passing it. An encoding error is raised by a later `write` or by `close`.
+        """
         if self._closed:
             raise ValueError(f"VideoWriter for {self.path} is closed")
         check_rgb(frame, "frame")
         if self._shape is None:
             self._open(frame.shape)
+            self._worker = threading.Thread(target=self._encode_queued, name="faceforge-encoder", daemon=True)
+            self._worker.start()
         elif frame.shape != self._shape:
             raise ValueError(f"frame must have shape {self._shape} like the first frame, got {frame.shape}")
+        self._raise_encoder_error()
+        self._queue.put(frame)
+        self._count += 1
+
+    def _encode_queued(self) -> None:
+        """Encoder thread: label and encode queued frames until the None sentinel."""
+        while True:
+            frame = self._queue.get()
+            if frame is None:
+                return
+            if self._error is not None:
+                continue  # drain after a failure
+            try:
+                self._encode(frame)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                self._error = exc
+
+    def _encode(self, frame: np.ndarray) -> None:
         labelled = _check_labelled(self._labeler.label_image(frame), frame.shape)
         rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(pad_to_even(labelled)), format="rgb24")
         yuv = self._reformatter.reformat(
@@ -207,15 +238,27 @@ class VideoWriter:
             dst_color_range=ColorRange.MPEG,
             interpolation=EXACT_SCALING,
         )
-        yuv.pts = self._count
+        yuv.pts = self._encoded
         try:
             self._mux(self._stream_or_fail().encode(yuv))
             if self._audio is not None:
-                self._audio.mux_until(float((self._count + 1) / self.rate))
+                self._audio.mux_until(float((self._encoded + 1) / self.rate))
         except (av.error.FFmpegError, OSError) as exc:
-            self._abort()
             raise OutputError(self.path, _os_reason(exc)) from exc
-        self._count += 1
+        self._encoded += 1
+
+    def _stop_encoder(self) -> None:
+        if self._worker is not None and self._worker.is_alive():
+            self._queue.put(None)
+            self._worker.join()
+        self._worker = None
+
+    def _raise_encoder_error(self) -> None:
+        if self._error is not None:
+            error = self._error
+            self._stop_encoder()
+            self._abort()
+            raise error
 
     def close(self) -> Path:
         """Finish the file and move it into place; returns the final path."""
@@ -224,6 +267,8 @@ class VideoWriter:
         if self._count == 0:
             self._abort()
             raise OutputError(self.path, "no video frames were written")
+        self._stop_encoder()
+        self._raise_encoder_error()
         stream, partial = self._stream_or_fail(), self._partial
         assert partial is not None and self._container is not None
         try:
@@ -280,6 +325,9 @@ class VideoWriter:
     def _abort(self) -> None:
         """Drop everything written so far; leaves `path` as it was."""
         self._closed = True
+        if self._worker is not None and self._worker is not threading.current_thread():
+            self._error = self._error or RuntimeError("aborted")  # the encoder drains the rest
+            self._stop_encoder()
         if self._audio is not None:
             self._audio.close()
         if self._container is not None:

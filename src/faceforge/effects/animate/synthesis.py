@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from faceforge.faces import topology as t
-from faceforge.faces.measures import mouth_openness
+from faceforge.faces.measures import eye_openness, mouth_openness
 from faceforge.geometry.alignment import fit_similarity
 from faceforge.geometry.warp import PointWarp
 
@@ -39,6 +39,7 @@ class _FaceRig:
     ring_weight: np.ndarray  # R
     anchor: np.ndarray  # R: the face-oval landmark each ring point hangs from
     mouth_open: float
+    eyes_open: tuple[float, float]
 
 
 def _rings(landmarks: np.ndarray, person: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +84,9 @@ class FrameRenderer:
             # Keep ring points strictly inside the image (border points are fixed).
             ring = np.clip(ring, 1.0, [shape[1] - 2.0, shape[0] - 2.0])
             anchor = np.tile(t.face_oval(), len(RING_RADII))
-            self.rigs.append(_FaceRig(lm[:, :2].astype(np.float64), ring, wgt, anchor, mouth_openness(lm)))
+            self.rigs.append(
+                _FaceRig(lm[:, :2].astype(np.float64), ring, wgt, anchor, mouth_openness(lm), eye_openness(lm))
+            )
             points += [lm[:, :2], ring]
         self.border = _border(shape)
         face_size = max(float(np.ptp(lm[:, 1])) for lm in faces_landmarks) if faces_landmarks else 100.0
@@ -127,6 +130,7 @@ class FrameRenderer:
         frame = self.warp.warp(self.image, points, depth)
         for rig, target in zip(self.rigs, targets):
             paint_mouth(frame, target, rig.mouth_open)
+            paint_eyelids(frame, target, rig.eyes_open)
         return frame
 
 
@@ -192,6 +196,51 @@ def paint_mouth(frame: np.ndarray, target: np.ndarray, source_open: float) -> No
     strength = float(np.clip(extra / 0.06, 0, 1))
     a = soft * strength
     frame[y0:y1, x0:x1] = np.clip(roi * (1 - a) + interior * a, 0, 255).astype(np.uint8)
+
+
+def paint_eyelids(frame: np.ndarray, target: np.ndarray, source_open: tuple[float, float]) -> None:
+    """Where a target eye closes (a blink), cover the squeezed eye with eyelid skin and
+    a lash line instead of showing the iris pressed into a dark smear. In place."""
+    for loop, corners, opened, closed in zip(
+        (t.right_eye(), t.left_eye()), (t.RIGHT_EYE_CORNERS, t.LEFT_EYE_CORNERS), source_open, eye_openness(target)
+    ):
+        if opened < 0.12:
+            continue  # closed or squinting in the photo already: the warp is right
+        closure = float(np.clip((1.0 - closed / opened - 0.35) / 0.45, 0.0, 1.0))
+        if closure <= 0.0:
+            continue
+        eye = target[loop, :2].astype(np.float32)
+        width = float(np.linalg.norm(target[corners[0], :2] - target[corners[1], :2]))
+        pad = int(width * 0.6) + 2
+        x0, y0 = np.floor(eye.min(axis=0)).astype(int) - pad
+        x1, y1 = np.ceil(eye.max(axis=0)).astype(int) + pad
+        h, w = frame.shape[:2]
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            continue
+        roi = frame[y0:y1, x0:x1].astype(np.float32)
+        local = eye - (x0, y0)
+        mask = np.zeros(roi.shape[:2], np.uint8)
+        cv2.fillPoly(mask, [np.round(local * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+        grown = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=max(1, int(width * 0.05)))
+        # Eyelid skin: a strip between the lid crease and the brow, over the eye's middle.
+        top = float(local[:, 1].min())
+        ys = slice(max(0, int(top - 0.42 * width)), max(1, int(top - 0.18 * width)))
+        xs = slice(max(0, int(local[:, 0].min() + 0.25 * width)), max(1, int(local[:, 0].max() - 0.25 * width)))
+        strip = roi[ys, xs].reshape(-1, 3)
+        skin = np.median(strip, axis=0) if len(strip) else roi[grown > 0].mean(axis=0)
+        lid = np.empty_like(roi)
+        lid[:] = skin
+        # Lash line along the lower lid, where the closed lids meet.
+        lower = local[local[:, 1] >= np.median(local[:, 1])]
+        lower = lower[np.argsort(lower[:, 0])]
+        lash = np.zeros(roi.shape[:2], np.uint8)
+        cv2.polylines(lash, [np.round(lower * 4).astype(np.int32)], False, 255, max(1, int(width * 0.05)), cv2.LINE_AA, shift=2)
+        lm = cv2.GaussianBlur(lash, (3, 3), 0).astype(np.float32)[..., None] / 255.0
+        lid = lid * (1 - 0.8 * lm) + skin * 0.35 * 0.8 * lm
+        soft = cv2.GaussianBlur(grown, (0, 0), max(1.0, width * 0.05)).astype(np.float32)[..., None] / 255.0
+        a = np.clip(soft * 1.8, 0.0, 1.0) * closure  # opaque inside, feathered at the rim
+        frame[y0:y1, x0:x1] = np.clip(roi * (1 - a) + lid * a, 0, 255).astype(np.uint8)
 
 
 def _lip_edge(target: np.ndarray, upper: bool) -> np.ndarray:
