@@ -14,6 +14,7 @@ from faceforge.faces.landmarker import FaceLandmarker
 from faceforge.faces.masks import PersonSegmenter, eyes_mask, face_mask, mouth_mask
 from faceforge.faces.measures import eye_openness, landmark_box, mouth_openness
 from faceforge.faces.pose import head_pose
+from faceforge.frames import check_rgb
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,7 @@ def face_masks(face: Face, image: np.ndarray, person: np.ndarray | None = None) 
 
 def check_frame(image: np.ndarray, name: str = "image") -> np.ndarray:
     """Frames are H×W×3 uint8 RGB; raise a ValueError naming the parameter otherwise."""
-    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        got = f"{image.dtype} array of shape {image.shape}" if isinstance(image, np.ndarray) else type(image).__name__
-        raise ValueError(f"{name} must be an H×W×3 uint8 RGB array, got {got}")
-    return image
+    return check_rgb(image, name)
 
 
 class FaceAnalyzer:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from faceforge.faces import dlib_models
+from faceforge.frames import check_rgb
 
 if TYPE_CHECKING:
     from faceforge.faces.face import Face
@@ -44,15 +45,7 @@ SAME_PERSON_THRESHOLD = 0.6
 
 def _check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
     """Validate an H×W×3 uint8 RGB frame; return it C-contiguous (dlib needs that)."""
-    if not isinstance(image, np.ndarray):
-        raise ValueError(f"{name} must be a numpy array, got {type(image).__name__}")
-    if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"{name} must be H×W×3 RGB, got shape {image.shape}")
-    if image.dtype != np.uint8:
-        raise ValueError(f"{name} must be uint8, got {image.dtype}")
-    if image.shape[0] == 0 or image.shape[1] == 0:
-        raise ValueError(f"{name} is empty, shape {image.shape}")
-    return np.ascontiguousarray(image)
+    return np.ascontiguousarray(check_rgb(image, name))
 
 
 def _rectangle(box: tuple[float, float, float, float], name: str = "box") -> Any:

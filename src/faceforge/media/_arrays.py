@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from faceforge.frames import check_rgb
 
-def check_rgb(image: object, name: str = "image") -> np.ndarray:
-    """Return `image` if it is an H×W×3 uint8 RGB array, else raise ValueError naming `name`."""
-    if not isinstance(image, np.ndarray):
-        raise ValueError(f"{name} must be a numpy array (H×W×3 uint8 RGB), got {type(image).__name__}")
-    if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"{name} must have shape (H, W, 3) (uint8 RGB), got shape {image.shape}")
-    if image.dtype != np.uint8:
-        raise ValueError(f"{name} must have dtype uint8 (values 0-255), got {image.dtype}")
-    if image.shape[0] == 0 or image.shape[1] == 0:
-        raise ValueError(f"{name} must not be empty, got shape {image.shape}")
-    return image
+__all__ = ["check_rgb", "rotate_clockwise", "pad_to_even", "apply_exif_orientation"]
 
 
 def rotate_clockwise(image: np.ndarray, degrees: int) -> np.ndarray:
