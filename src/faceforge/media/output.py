@@ -19,7 +19,7 @@ import os
 import queue
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -87,19 +87,7 @@ def write_image(path: str | Path, image: np.ndarray, *, quality: int = 95, label
     labeler = labeler or NoLabel()
     labelled = _check_labelled(labeler.label_image(image), image.shape)
     data = write_image_bytes(labelled, fmt, quality=quality)
-    partial = _PartialFile(path)
-    try:
-        with open(partial.temp, "xb") as handle:
-            handle.write(data)
-        labeler.finalize_file(partial.temp, "image")
-        partial.commit()
-    except OSError as exc:
-        partial.discard()
-        raise OutputError(path, _os_reason(exc)) from exc
-    except BaseException:
-        partial.discard()
-        raise
-    return path
+    return _write_atomic(path, data, lambda temp: labeler.finalize_file(temp, "image"))
 
 
 def write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
@@ -113,11 +101,17 @@ def write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
 
 def write_bytes(path: str | Path, data: bytes) -> Path:
     """Write a data file (a motion template, a report) atomically; no pixels, no label."""
-    path = Path(path)
+    return _write_atomic(Path(path), data, None)
+
+
+def _write_atomic(path: Path, data: bytes, finalize: Callable[[Path], None] | None) -> Path:
+    """Write `data` to a hidden temp file, let `finalize` label it, then rename it into place."""
     partial = _PartialFile(path)
     try:
         with open(partial.temp, "xb") as handle:
             handle.write(data)
+        if finalize is not None:
+            finalize(partial.temp)
         partial.commit()
     except OSError as exc:
         partial.discard()
