@@ -137,9 +137,7 @@ def test_payload_bits_round_trip() -> None:
     assert PAYLOAD.to_bits()[:8].tolist() == [0, 1, 0, 0, 0, 1, 1, 0]  # 0x46 "F" first
 
 
-@pytest.mark.parametrize(
-    "fields", [(256, 0, 0), (0, -1, 0), (0, 0, 1 << 32), (0.5, 0, 0), (True, 0, 0)], ids=str
-)
+@pytest.mark.parametrize("fields", [(256, 0, 0), (0, -1, 0), (0, 0, 1 << 32), (0.5, 0, 0), (True, 0, 0)], ids=str)
 def test_payload_rejects_out_of_range_fields(fields: tuple) -> None:
     with pytest.raises(ValueError):
         WatermarkPayload(*fields)

@@ -35,7 +35,7 @@ SCALE_RANGE = (0.45, 2.2)  # period found / period expected: covers resize, crop
 MAX_ROTATION = 10.0  # degrees searched either way
 BAND = (0.6, 4.0)  # DoG sigmas (px): the pattern's band, down to 1.4 px chips
 CONTRAST_SIGMA = 2.5
-BILATERAL = (9, 20.0, 3.0)  # diameter, range sigma (grey levels), space sigma (px)
+BILATERAL = (9, 30.0, 3.0)  # diameter, range sigma (grey levels), space sigma (px)
 SHARP_FROM = 0.75  # tiles at least this fraction of the expected size are read from `sharp`
 SEARCH_SIDE = 640  # the lattice search reads a central crop at most this big (the mark is periodic)
 CANDIDATES = 3  # lattices from the spectrum, besides "no geometric change"
@@ -73,9 +73,9 @@ def prepare(image: np.ndarray) -> Prepared:
     smooth = cv2.GaussianBlur(small, (0, 0), BAND[0])
     band = smooth - cv2.GaussianBlur(small, (0, 0), BAND[1])
     # A bilateral filter predicts the host across edges without the mark (a few grey levels,
-    # far below its range sigma), so its residual holds less of the host than a linear
-    # band-pass (the denoising-residual idea of e.g. Voloshynovskiy et al. 2000). It also
-    # smooths chips shrunk to ~1.5 px, hence the band-pass for strongly downscaled copies.
+    # below its range sigma), so its residual holds less of the host than a linear band-pass
+    # (estimating the host with a denoiser before correlating, e.g. Voloshynovskiy et al.
+    # 1999). It also eats chips shrunk to ~1.5 px, hence the band-pass for shrunk copies.
     sharp = smooth - cv2.bilateralFilter(small, BILATERAL[0], BILATERAL[1], BILATERAL[2])
     sharp -= cv2.GaussianBlur(sharp, (0, 0), BAND[1])
     expected = np.diag([period * size[0] / width, period * size[1] / height])
@@ -139,17 +139,17 @@ def _comb_scores(power: np.ndarray, periods: np.ndarray, angles: np.ndarray) -> 
     """Mean whitened power on the spectral lines of each lattice P·R(θ): (len(periods), len(angles))."""
     comb = _comb()
     rows, full_cols = power.shape[0], 2 * power.shape[1] - 2
-    p, a = np.meshgrid(periods, angles, indexing="ij")
-    cos, sin = np.cos(a)[..., None], np.sin(a)[..., None]
+    cos, sin = np.cos(angles)[:, None], np.sin(angles)[:, None]
     # line n of the lattice P·R(θ) lies at f = R(θ)·n / P cycles per pixel
-    fx = (cos * comb[:, 0] - sin * comb[:, 1]) / p[..., None]
-    fy = (sin * comb[:, 0] + cos * comb[:, 1]) / p[..., None]
-    flip = fx < 0  # a real image's spectrum is point-symmetric: read the stored half
-    fx, fy = np.where(flip, -fx, fx), np.where(flip, -fy, fy)
-    map_x = (fx * full_cols).astype(np.float32).reshape(len(periods), -1)
-    map_y = (fy * rows + rows // 2).astype(np.float32).reshape(len(periods), -1)
+    fx = cos * comb[:, 0] - sin * comb[:, 1]
+    fy = sin * comb[:, 0] + cos * comb[:, 1]
+    flip = np.where(fx < 0, -1.0, 1.0)  # a real image's spectrum is point-symmetric: read the stored half
+    fx, fy = (fx * flip * full_cols).astype(np.float32), (fy * flip * rows).astype(np.float32)
+    inverse = (1.0 / periods).astype(np.float32)[:, None, None]
+    map_x = (fx[None] * inverse).reshape(len(periods), -1)
+    map_y = (fy[None] * inverse + np.float32(rows // 2)).reshape(len(periods), -1)
     values = cv2.remap(power, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
-    return values.reshape(p.shape + (len(comb),)).mean(axis=-1)
+    return values.reshape(len(periods), len(angles), len(comb)).mean(axis=-1)
 
 
 def _search(power: np.ndarray, expected: float, longest: float, count: int) -> list[np.ndarray]:
@@ -234,7 +234,8 @@ def _whiten(spectrum: np.ndarray) -> np.ndarray:
     """Divide a folded tile's spectrum by its radially averaged magnitude.
 
     What is left of the host in the fold is far from white (most of it at low frequencies);
-    whitening before correlating is the matched filter for coloured noise.
+    whitening before correlating is the matched filter for coloured noise (cf. the
+    symmetrical phase-only matched filter of Kalker et al. 1999, which whitens per bin).
     """
     bins = _radius_bins().ravel()
     power = np.abs(spectrum.ravel()) ** 2
@@ -298,8 +299,12 @@ class FoldSum:
             current = self.sums[i]
             self.sums[i] = weighted if current is None else current + weighted
 
-    def readings(self) -> list[Reading]:
-        """One reading per usable lattice, best sync first (one frame: that frame's fold as it is)."""
-        folds = self.single if self.frames == 1 else self.sums
+    def readings(self, *, first_only: bool = False) -> list[Reading]:
+        """One reading per usable lattice, best sync first.
+
+        first_only: the first frame's folds alone. In H.264 that is the intra-coded frame,
+        usually the best copy of the mark: later frames are predicted from it and lose some.
+        """
+        folds = self.single if first_only or self.frames == 1 else self.sums
         out = [read_fold(f, lat) for f, lat in zip(folds, self.lattices) if f is not None and np.any(f)]
         return sorted(out, key=lambda r: -r.sync_z)

@@ -21,7 +21,7 @@ import numpy as np
 from faceforge.provenance._wm_code import CODED_BITS
 
 CHIPS = 32  # chips per tile side
-CHIPS_PER_BIT = 3
+MESSAGE_CHIPS = CODED_BITS * 3  # the other chips are sync
 LOW_CUT = 2.5  # cycles per tile: frequencies below this are not used
 _LAYOUT_SEED = 0x46_46_54_4C  # "FFTL"
 
@@ -39,8 +39,7 @@ def layout() -> TileLayout:
     n = CHIPS * CHIPS
     order = rng.permutation(n)
     bit_of_chip = np.full(n, -1, np.int64)
-    message = CODED_BITS * CHIPS_PER_BIT
-    bit_of_chip[order[:message]] = np.arange(message) % CODED_BITS
+    bit_of_chip[order[:MESSAGE_CHIPS]] = np.arange(MESSAGE_CHIPS) % CODED_BITS
     sign = rng.choice(np.array([-1.0, 1.0]), n)
     freq = np.fft.fftfreq(CHIPS, 1.0 / CHIPS)
     radius = np.hypot(freq[:, None], freq[None, :])
