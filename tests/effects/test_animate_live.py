@@ -55,3 +55,15 @@ def test_live_follows_the_face_and_overlay_shows_latency(camera_clip, astronaut)
     assert np.abs(frames[-1].astype(int) - frames[1].astype(int)).mean() > 0.3
     marked = overlay(astronaut, "12 ms")
     assert not np.array_equal(marked[:40], astronaut[:40]) and np.array_equal(marked[300:], astronaut[300:])
+
+
+def test_live_frames_carry_the_watermark(camera_clip, astronaut):
+    from faceforge.provenance.watermark import detect_watermark, live_labeler
+
+    animator = LiveAnimator([astronaut])
+    frames = []
+    with FileSource(camera_clip) as cam:
+        run_live(cam, animator, lambda img: frames.append(img) or "", max_frames=3, labeler=live_labeler("animate"))
+    animator.close()
+    result = detect_watermark(frames[-1][60:])  # below the latency overlay
+    assert result.present and result.payload.operation == 1

@@ -235,7 +235,14 @@ class WatermarkLabeler:
         return None
 
 
+def live_labeler(operation: str) -> WatermarkLabeler:
+    """A pixel labeler for a live stream (window or virtual camera): every frame carries
+    the watermark, with one fresh content id for the session."""
+    return WatermarkLabeler(WatermarkPayload(FACEFORGE_GENERATOR, OPERATIONS[operation], new_content_id()))
+
+
 __all__ = [
+    "live_labeler",
     "CONTENT_ID_BITS",
     "FACEFORGE_GENERATOR",
     "MIN_SIDE",

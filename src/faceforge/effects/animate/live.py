@@ -19,6 +19,7 @@ from faceforge.effects.animate.pipeline import AnimateOptions
 from faceforge.effects.animate.source import SourceRig, prepare_source
 from faceforge.faces.tracker import FaceTracker, TrackerOptions
 from faceforge.media.live import FrameSource
+from faceforge.media.output import Labeler
 
 #: A sink shows a frame and returns the key pressed meanwhile ("" for none).
 Sink = Callable[[np.ndarray], str]
@@ -70,8 +71,11 @@ def overlay(image: np.ndarray, text: str) -> np.ndarray:
     return out
 
 
-def run_live(source: FrameSource, animator: LiveAnimator, sink: Sink, *, max_frames: int | None = None) -> list[float]:
-    """Run until the source ends, `q` is pressed or max_frames; returns per-frame latencies (s)."""
+def run_live(
+    source: FrameSource, animator: LiveAnimator, sink: Sink, *, max_frames: int | None = None, labeler: Labeler | None = None
+) -> list[float]:
+    """Run until the source ends, `q` is pressed or max_frames; returns per-frame latencies (s).
+    `labeler` marks every frame before it is shown (the live CLI passes the watermark)."""
     latencies: list[float] = []
     while max_frames is None or len(latencies) < max_frames:
         grabbed = time.perf_counter()
@@ -79,6 +83,8 @@ def run_live(source: FrameSource, animator: LiveAnimator, sink: Sink, *, max_fra
         if frame is None:
             break
         out = animator.render(frame.image, frame.time)
+        if labeler is not None:
+            out = labeler.label_image(out)
         latency = time.perf_counter() - grabbed
         latencies.append(latency)
         n = len(animator.rigs)
@@ -122,6 +128,7 @@ def virtual_camera_sink(width: int, height: int, fps: float) -> tuple[Sink, Call
 def run_live_cli(sources: list[Path], camera: int, options: AnimateOptions, *, virtual_camera: bool, console) -> None:  # noqa: ANN001
     from faceforge.media.image import read_image
     from faceforge.media.live import WebcamSource
+    from faceforge.provenance.watermark import live_labeler
     from faceforge.samples import astronaut
 
     avatars = [read_image(p) for p in sources] or [astronaut()]
@@ -135,7 +142,7 @@ def run_live_cli(sources: list[Path], camera: int, options: AnimateOptions, *, v
             sink = window_sink()
         console.print("live: [n] next avatar, [r] take current face as rest pose, [q] quit")
         try:
-            latencies = run_live(cam, animator, sink)
+            latencies = run_live(cam, animator, sink, labeler=live_labeler("animate"))
         finally:
             close()
             animator.close()

@@ -1,0 +1,155 @@
+"""The blend mask of a swapped face and the blend itself.
+
+The mask is the target's face oval (from the mesh), eroded a little so the seam lies on
+skin rather than on the jaw line or hair, then feathered. The target's own mouth interior
+(teeth, tongue) is kept when its mouth is open, and occluders are left alone where they
+can be told apart (see `occluder_mask`). The final blend is a feathered alpha blend in the
+face's region of interest; colour and lighting are already matched (`color.py`), which is
+what keeps the feathered seam invisible.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from faceforge.effects.swap.color import fast_blur
+from faceforge.faces import topology as t
+
+#: Mask erosion and feather, as shares of the face height.
+ERODE = 0.05
+FEATHER = 0.02
+#: Masks are built where the face is this many pixels tall.
+WORK_PX = 160
+#: Above this target mouth openness its mouth interior is kept (teeth, tongue).
+OPEN_MOUTH = 0.04
+
+
+def _poly(mask: np.ndarray, points: np.ndarray) -> None:
+    cv2.fillPoly(mask, [np.round(points * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+
+
+def face_blend_mask(
+    landmarks: np.ndarray,
+    origin: tuple[int, int],
+    shape: tuple[int, int],
+    *,
+    keep_mouth: bool,
+    mouth_open: float,
+    within: np.ndarray | None = None,
+) -> np.ndarray:
+    """H×W float32 0..1 mask of the new face in a roi at `origin` (x0, y0) of size `shape`.
+    It is exactly 0 outside the face oval of `within` (the target's own landmarks), so
+    nothing outside the target's face ever changes."""
+    # Built at a working scale where the face is ~WORK_PX tall (erosion and feathering are
+    # smooth operations), then scaled up to the roi.
+    size = float(np.ptp(landmarks[:468, 1]))
+    f = min(1.0, WORK_PX / max(size, 1.0))
+    small = (max(1, round(shape[0] * f)), max(1, round(shape[1] * f)))
+    pts = (landmarks[:, :2] - np.asarray(origin, dtype=np.float32)) * f
+    mask = np.zeros(small, np.uint8)
+    _poly(mask, _lowered_forehead(pts))
+    r = max(1, int(round(ERODE * size * f)))
+    mask = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    if keep_mouth and mouth_open > OPEN_MOUTH:
+        mouth = np.zeros(small, np.uint8)
+        _poly(mouth, pts[t.inner_lips()])
+        mask = cv2.subtract(mask, mouth)
+    soft = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(0.7, FEATHER * size * f))
+    soft = cv2.resize(soft, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+    hard = np.zeros(shape, np.uint8)
+    _poly(hard, (landmarks if within is None else within)[t.face_oval(), :2] - np.asarray(origin, dtype=np.float32))
+    return soft * (hard > 127)
+
+
+#: The mask stops this share of the way from the brows to the top of the forehead:
+#: above it hair and fringes are common, and the target's own forehead joins its hairline.
+FOREHEAD_KEEP = 0.45
+_BROW_TOPS = (105, 66, 334, 296)
+
+
+def _lowered_forehead(pts: np.ndarray) -> np.ndarray:
+    """The face oval with its top flattened at FOREHEAD_KEEP above the brows (along the
+    face's own vertical axis, so a tilted head is cut along its own brow line)."""
+    oval = pts[t.face_oval()].astype(np.float64)
+    chin, top = pts[t.CHIN].astype(np.float64), pts[t.FOREHEAD].astype(np.float64)
+    up = top - chin
+    length = float(np.linalg.norm(up)) + 1e-9
+    up /= length
+    brow = float(((pts[list(_BROW_TOPS)] - chin) @ up).mean())
+    limit = brow + FOREHEAD_KEEP * (length - brow)
+    height = (oval - chin) @ up
+    over = np.maximum(height - limit, 0.0)
+    return (oval - over[:, None] * up).astype(np.float32)
+
+
+def pose_fade(yaw: float, start: float, end: float) -> float:
+    """1 up to |yaw| = start degrees, 0 from `end`, smoothstep between: profiles fade out
+    to the untouched target instead of showing a broken half face."""
+    x = float(np.clip((end - abs(yaw)) / max(end - start, 1e-6), 0.0, 1.0))
+    return x * x * (3 - 2 * x)
+
+
+def occluder_mask(
+    target_lab: np.ndarray, landmarks: np.ndarray, origin: tuple[int, int], face: np.ndarray
+) -> np.ndarray:
+    """H×W float32 0..1: pixels of the target's face region that are probably not its skin
+    (dark hair, a non-skin-coloured object), to be kept from the target. Used on the warped
+    source too, so the source's own fringe is not painted onto the target.
+
+    Simple and honest: a pixel is an occluder when its Lab colour is far from the target's
+    own skin colour (robust median and spread, measured on forehead, cheeks, nose and chin);
+    on the eyes, brows, lips and nostrils, which differ from skin by nature, only a colour
+    very far from it counts (a blue or green object). A hand
+    is skin-coloured and is NOT detected; thin glasses frames near the eyes mostly are not.
+    """
+    pts = landmarks[:, :2] - np.asarray(origin, dtype=np.float32)
+    shape = target_lab.shape[:2]
+    size = float(np.ptp(landmarks[:468, 1]))
+    pts = pts.astype(np.float32)
+    features = np.zeros(shape, np.uint8)
+    for loop in (t.right_eye(), t.left_eye(), t.outer_lips()):
+        _poly(features, pts[loop])
+    brows = pts[list(_BROWS)]
+    for p in brows:
+        cv2.circle(features, (int(p[0]), int(p[1])), max(1, int(0.04 * size)), 255, -1)
+    for p in pts[list(_NOSTRILS)]:
+        cv2.circle(features, (int(p[0]), int(p[1])), max(1, int(0.03 * size)), 255, -1)
+    r = max(1, int(0.04 * size))
+    features = cv2.dilate(features, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+    skin = np.zeros(shape, np.uint8)
+    for idx in _SKIN_SAMPLES:
+        p = pts[idx]
+        cv2.circle(skin, (int(p[0]), int(p[1])), max(1, int(0.05 * size)), 255, -1)
+    samples = target_lab[(skin > 0) & (features == 0)]
+    if len(samples) < 10:
+        return np.zeros(shape, np.float32)
+    med = np.median(samples, axis=0)
+    # Robust spread (MAD), capped: an occluder over several sample spots must not widen it.
+    mad = np.median(np.abs(samples - med), axis=0) * 1.4826
+    spread = np.minimum(mad, _SPREAD_CAP) + np.array([6.0, 3.0, 3.0], np.float32)
+    z = np.abs((target_lab - med) / spread)
+    # Far in chroma, or far darker than skin (dark hair); shadows on the skin keep its chroma
+    # and are rarely below half its lightness, highlights are never occluders.
+    # On the eyes, brows, lips and nostrils only colours far from any face part count.
+    chroma = np.maximum(z[..., 1], z[..., 2])
+    on_skin = features == 0
+    far = np.where(on_skin, (chroma > 5.0) | (target_lab[..., 0] < 0.5 * med[0]), chroma > 6.5)
+    far &= face > 0.05
+    occ = cv2.morphologyEx(far.astype(np.uint8) * 255, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    return fast_blur(occ.astype(np.float32) / 255.0, max(1.0, 0.015 * size))
+
+
+# Eyebrow landmarks of the MediaPipe mesh (both brows, upper and lower edges).
+_BROWS = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46, 300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
+_NOSTRILS = (98, 327, 2, 97, 326)
+_SPREAD_CAP = np.array([10.0, 4.0, 4.0], np.float32)
+# Forehead, nose bridge, cheeks and chin: where skin colour is measured (the median of
+# all, so an occluder over a few of them does not move it).
+_SKIN_SAMPLES = (151, 6, 50, 280, 117, 346, 205, 425, 187, 411, 199)
+
+
+def alpha_blend(target: np.ndarray, face: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """uint8 target·(1−α) + face·α for H×W float α."""
+    a = alpha[..., None]
+    return (target.astype(np.float32) * (1.0 - a) + face.astype(np.float32) * a + 0.5).astype(np.uint8)

@@ -1,0 +1,63 @@
+"""Live swap: the face in a webcam replaced by the source person, in a window or a virtual camera.
+
+Written against `FrameSource` (media/live.py) so tests play a video file as the camera.
+Keys: q = quit. The window/virtual-camera sinks and the latency overlay are animate's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from faceforge.effects.animate.live import Sink, overlay, virtual_camera_sink, window_sink
+from faceforge.effects.swap.pipeline import SwapOptions, VideoSwapper, load_source
+from faceforge.media.live import FrameSource
+from faceforge.media.output import Labeler
+
+
+def run_live(
+    source: FrameSource, swapper: VideoSwapper, sink: Sink, *, max_frames: int | None = None, labeler: Labeler | None = None
+) -> list[float]:
+    """Run until the source ends, `q` is pressed or max_frames; returns per-frame latencies (s).
+    `labeler` marks every frame before it is shown (the live CLI passes the watermark)."""
+    latencies: list[float] = []
+    while max_frames is None or len(latencies) < max_frames:
+        grabbed = time.perf_counter()
+        frame = source.read()
+        if frame is None:
+            break
+        out, _ = swapper.frame(frame.image, frame.time)
+        if labeler is not None:
+            out = labeler.label_image(out)
+        latency = time.perf_counter() - grabbed
+        latencies.append(latency)
+        if sink(overlay(out, f"{latency * 1000:.0f} ms  [q]uit")) == "q":
+            break
+    return latencies
+
+
+def run_live_cli(sources: list[Path], camera: int, options: SwapOptions, *, virtual_camera: bool, console) -> None:  # noqa: ANN001
+    import cv2
+
+    from faceforge.media.live import WebcamSource
+    from faceforge.provenance.watermark import live_labeler
+
+    swapper = VideoSwapper(load_source(sources, options), options)
+    close: Callable[[], None] = cv2.destroyAllWindows
+    with WebcamSource(camera) as cam:
+        if virtual_camera:
+            w, h = cam.size
+            sink, close = virtual_camera_sink(w, h, cam.fps or 30.0)
+        else:
+            sink = window_sink("faceforge swap")
+        console.print("live swap: [q] quit")
+        try:
+            latencies = run_live(cam, swapper, sink, labeler=live_labeler("swap"))
+        finally:
+            close()
+            swapper.close()
+    if latencies:
+        console.print(f"{len(latencies)} frames, median latency {np.median(latencies) * 1000:.0f} ms")

@@ -1,0 +1,235 @@
+"""`swap()`: put one person's face into a photo or a video."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from faceforge.effects.swap.render import FaceRenderer, RenderOptions
+from faceforge.effects.swap.select import SourceFace, TrackSelector, choose_targets, prepare_source, reference_embedding
+from faceforge.errors import InputError
+
+Progress = Callable[[str, int, int | None], None]  # (phase, done, total)
+ImageInput = np.ndarray | str | Path
+
+
+@dataclass(frozen=True)
+class SwapOptions:
+    """shape: 0..1 share of the source's face shape (0 = only the skin). mouth_mask: keep
+    the target's open mouth interior. occlusion: keep obvious non-skin occluders (hair,
+    glasses) of the target. many_faces: swap every target face (default: the largest).
+    source_face: which face of each source photo (default: the largest). fade_start /
+    fade_end: |yaw| in degrees where the swap starts to fade out / is gone. smoothing:
+    landmark smoothing of video tracks 0..1. max_size: cap on an output's longer side.
+    max_frames: only the first N video frames."""
+
+    shape: float = 0.4
+    mouth_mask: bool = True
+    occlusion: bool = True
+    many_faces: bool = False
+    source_face: int | None = None
+    fade_start: float = 35.0
+    fade_end: float = 60.0
+    smoothing: float = 0.5
+    max_size: int = 1920
+    max_frames: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.shape <= 1.0:
+            raise ValueError(f"shape must be in 0..1, got {self.shape}")
+        if not 0.0 <= self.fade_start < self.fade_end <= 90.0:
+            raise ValueError(f"need 0 <= fade_start < fade_end <= 90, got {self.fade_start}, {self.fade_end}")
+        if not 0.0 <= self.smoothing <= 1.0:
+            raise ValueError(f"smoothing must be in 0..1, got {self.smoothing}")
+
+    def render(self) -> RenderOptions:
+        return RenderOptions(
+            shape=self.shape,
+            keep_mouth=self.mouth_mask,
+            occlusion=self.occlusion,
+            fade=(self.fade_start, self.fade_end),
+        )
+
+
+@dataclass(frozen=True)
+class SwapResult:
+    """output: the written file. kind: "image" or "video". frames: frames written.
+    swapped_frames: frames where at least one face was swapped. faces: faces swapped
+    (image) or tracks swapped (video). notes: what was chosen, for the user."""
+
+    output: Path | None
+    kind: str
+    frames: int
+    swapped_frames: int
+    faces: int
+    size: tuple[int, int]
+    fps: float | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _load(image: ImageInput, name: str) -> tuple[np.ndarray, str]:
+    from faceforge.media.image import read_image
+
+    if isinstance(image, np.ndarray):
+        return image, name
+    return read_image(image), str(image)
+
+
+def _cap(image: np.ndarray, max_size: int) -> np.ndarray:
+    h, w = image.shape[:2]
+    if max(h, w) <= max_size:
+        return image
+    s = max_size / max(h, w)
+    return cv2.resize(image, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+
+
+def load_source(sources: ImageInput | Sequence[ImageInput], options: SwapOptions = SwapOptions()) -> SourceFace:
+    """The source person from one or several photos (paths or H×W×3 uint8 RGB arrays)."""
+    items = [sources] if isinstance(sources, (np.ndarray, str, Path)) else list(sources)
+    loaded = [_load(s, f"source image {i}") for i, s in enumerate(items)]
+    return prepare_source([(_cap(im, options.max_size), name) for im, name in loaded], options.source_face)
+
+
+def swap_image(
+    source: SourceFace, target: np.ndarray, options: SwapOptions = SwapOptions(), *, reference: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
+    """(target with the source face swapped in, number of faces swapped). target: H×W×3
+    uint8 RGB, unchanged when it has no (matching) face. reference: identity embedding."""
+    from faceforge.faces.analyzer import analyze, check_frame
+
+    check_frame(target, "target")
+    faces = analyze(target, masks=False)
+    chosen = choose_targets(target, faces, many=options.many_faces, reference=reference)
+    renderer = FaceRenderer(source, options.render())
+    out = target.copy()
+    done = sum(renderer.render(out, f.landmarks, f.pose.yaw) is not None for f in chosen)
+    return out, done
+
+
+def swap(
+    source: ImageInput | Sequence[ImageInput],
+    target: str | Path | np.ndarray,
+    output: str | Path | None,
+    *,
+    options: SwapOptions = SwapOptions(),
+    reference: ImageInput | None = None,
+    labeler: Any = None,
+    on_progress: Progress | None = None,
+) -> SwapResult:
+    """Put the face of `source` (one or several photos of one person) into `target`
+    (an image or a video path, or an H×W×3 uint8 RGB array) and write `output` through
+    the labelled output writer (an image for an image, an H.264 MP4 with the target's
+    audio for a video).
+
+    A target without any face is written unchanged and `SwapResult.faces` is 0. With
+    `reference` only the person who looks like that photo is swapped; when nobody in the
+    target matches, an InputError is raised and nothing is written.
+    """
+    from faceforge.media.output import write_image
+    from faceforge.media.video import read_media
+
+    progress = on_progress or (lambda phase, done, total: None)
+    progress("reading the source face", 0, None)
+    src = load_source(source, options)
+    ref = None
+    if reference is not None:
+        ref_image, ref_name = _load(reference, "reference image")
+        ref = reference_embedding(ref_image, ref_name)
+    if isinstance(target, np.ndarray):
+        kind, media = "image", target
+    else:
+        kind, media = read_media(target)
+    if kind == "video":
+        return _swap_video(src, Path(target), output, options, ref, labeler, progress)  # type: ignore[arg-type]
+    image = _cap(media, options.max_size)  # type: ignore[arg-type]
+    out, done = swap_image(src, image, options, reference=ref)
+    if ref is not None and done == 0:
+        raise InputError(f"{_name(target)}: nobody matches the --reference person; nothing written")
+    if output is not None:
+        write_image(output, out, labeler=labeler)
+    h, w = out.shape[:2]
+    return SwapResult(Path(output) if output else None, "image", 1, int(done > 0), done, (w, h), None, src.notes)
+
+
+def _name(target: object) -> str:
+    return "target image" if isinstance(target, np.ndarray) else str(target)
+
+
+class VideoSwapper:
+    """Per-video state of a swap: the face tracker (smoothed landmarks, stable ids), which
+    tracks are swapped and each track's colour statistics. Call `frame()` in order."""
+
+    def __init__(
+        self, source: SourceFace, options: SwapOptions = SwapOptions(), *, reference: np.ndarray | None = None
+    ) -> None:
+        from faceforge.faces.tracker import FaceTracker, TrackerOptions
+
+        self.options = options
+        self.renderer = FaceRenderer(source, options.render())
+        self.selector = TrackSelector(many=options.many_faces, reference=reference)
+        self.tracker = FaceTracker(TrackerOptions(max_faces=8, smoothing=options.smoothing))
+
+    def frame(self, image: np.ndarray, time: float | None) -> tuple[np.ndarray, list[int | None]]:
+        """(the frame with the chosen faces swapped, the track ids swapped)."""
+        image = _cap(image, self.options.max_size)
+        faces = self.selector.select(image, self.tracker.update(image, time))
+        out = image.copy()
+        done = [f.track_id for f in faces if self.renderer.render(out, f.landmarks, f.pose.yaw, f.track_id) is not None]
+        return out, done
+
+    def close(self) -> None:
+        self.tracker.close()
+
+
+def swap_frames(
+    source: SourceFace, frames: Any, options: SwapOptions = SwapOptions(), *, reference: np.ndarray | None = None
+) -> Any:
+    """Generator: for each (image, time) of a video, (swapped image, faces swapped, track ids).
+    Faces are tracked (smoothed landmarks, stable ids), so the choice of faces and the
+    colour statistics follow each person over time."""
+    swapper = VideoSwapper(source, options, reference=reference)
+    try:
+        for image, time in frames:
+            out, done = swapper.frame(image, time)
+            yield out, len(done), done
+    finally:
+        swapper.close()
+
+
+def _swap_video(
+    src: SourceFace,
+    path: Path,
+    output: str | Path | None,
+    options: SwapOptions,
+    ref: np.ndarray | None,
+    labeler: Any,
+    progress: Progress,
+) -> SwapResult:
+    from faceforge.media.output import VideoWriter
+    from faceforge.media.video import probe_video, read_video
+
+    info = probe_video(path)
+    total = info.frame_count if options.max_frames is None else min(info.frame_count, options.max_frames)
+    frames = ((f.image, f.time) for f in read_video(path, max_frames=options.max_frames))
+    count = swapped = 0
+    tracks: set[int | None] = set()
+    size = (info.width, info.height)
+    if output is None:
+        raise InputError("give an output file for a video target")
+    with VideoWriter(output, info.fps, audio_from=path, labeler=labeler) as writer:
+        for out, n, ids in swap_frames(src, frames, options, reference=ref):
+            writer.write(out)
+            count += 1
+            swapped += n > 0
+            tracks.update(ids)
+            size = (out.shape[1], out.shape[0])
+            progress("swapping", count, total)
+        if ref is not None and swapped == 0:
+            # Raised inside the writer: the partial file is discarded, nothing is written.
+            raise InputError(f"{path}: nobody matches the --reference person; nothing written")
+    return SwapResult(Path(output), "video", count, swapped, len(tracks), size, info.fps, src.notes)

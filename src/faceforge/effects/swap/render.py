@@ -1,0 +1,205 @@
+"""Putting the source face onto one target face: dense warp, colour match, blend.
+
+For each target face the source photo is warped with the shared dense landmark warp
+(`faceforge.geometry.warp.PointWarp`) so that the source landmarks land on the target's
+landmarks, rendered straight into the target frame's geometry. The control points of the
+source are first brought next to the target by a similarity fit (Umeyama), so the warp's
+region of interest is only the face; the backward map is then taken back to the source
+photo's pixels by the inverse similarity and sampled once with `cv2.remap`.
+
+`shape` > 0 replaces part of the target's face shape by the source's: the canonical
+(pose-free) shapes are blended and posed like the target (see `shaped_landmarks`), so
+the result resembles the source person and not only their skin.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from functools import cache
+
+import cv2
+import numpy as np
+
+from faceforge.effects.swap import blend, color
+from faceforge.effects.swap.select import SourceFace
+from faceforge.faces import topology as t
+from faceforge.faces.measures import mouth_openness
+from faceforge.geometry.alignment import fit_similarity
+from faceforge.geometry.warp import PointWarp
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """shape: 0..1 share of the source's face shape. keep_mouth: keep the target's open
+    mouth interior. occlusion: keep non-skin occluders of the target. fade: |yaw| degrees
+    where the swap starts fading and where it is gone. shading: relight with the target's
+    low-frequency lightness."""
+
+    shape: float = 0.4
+    keep_mouth: bool = True
+    occlusion: bool = True
+    fade: tuple[float, float] = (35.0, 60.0)
+    shading: bool = True
+    color_match: bool = True
+
+
+@cache
+def _shape_weights() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Per-landmark share of the source shape (1 for the outline, nose and brows, 0 for the
+    lips, eyelids and irises) and those expression regions (lips, right eye, left eye), which
+    move only rigidly, by their region's mean shift."""
+    w = np.ones(478)
+    for loop in (t.inner_lips(), t.outer_lips(), t.right_eye(), t.left_eye()):
+        w[loop] = 0.0
+    w[468:] = 0.0
+    lips = np.union1d(t.inner_lips(), t.outer_lips())
+    right = np.concatenate([t.right_eye(), np.arange(468, 473)])
+    left = np.concatenate([t.left_eye(), np.arange(473, 478)])
+    return w, (lips, right, left)
+
+
+def shaped_landmarks(target: np.ndarray, source_canonical: np.ndarray, amount: float) -> np.ndarray:
+    """Target landmarks (478×3) with `amount` of the source's face shape, posed like the target.
+
+    The outline, nose and brows take the source's canonical positions; lips and eyes take
+    only the mean shift of their region, so the target's expression (mouth and eye opening)
+    is kept.
+    """
+    if amount <= 0:
+        return target
+    from faceforge.effects.animate.motion import face_state
+
+    state = face_state(target)
+    # Compare the two shapes at the same scale and position (canonical frames differ slightly).
+    fit = fit_similarity(source_canonical, state.canonical)
+    delta = fit.apply(source_canonical) - state.canonical
+    weights, regions = _shape_weights()
+    shift = delta * weights[:, None]
+    for region in regions:
+        shift[region] = delta[region].mean(axis=0)
+    return state.pose.apply(state.canonical + amount * shift).astype(np.float32)
+
+
+#: Eye openness (lid gap / eye width) below which the iris points stop steering the warp.
+EYE_CLOSED, EYE_OPEN = 0.12, 0.28
+_IRISES = ((np.arange(468, 473), t.right_eye, 0), (np.arange(473, 478), t.left_eye, 1))
+
+
+def settle_irises(target: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """Target landmarks with the iris points moved, as the eye closes, to where the eye's
+    contour carries the source's irises (an affine fit of the source's eye contour onto the
+    target's). MediaPipe still reports an iris behind a closed lid; warping the source's iris
+    there would paint an open eye over the closed one."""
+    from faceforge.faces.measures import eye_openness
+
+    out = target.copy()
+    openness = eye_openness(target)
+    for iris, contour, side in _IRISES:
+        w = float(np.clip((openness[side] - EYE_CLOSED) / (EYE_OPEN - EYE_CLOSED), 0.0, 1.0))
+        if w >= 1.0:
+            continue
+        loop = contour()
+        a, *_ = np.linalg.lstsq(np.c_[source[loop, :2], np.ones(len(loop))], target[loop, :2], rcond=None)
+        carried = np.c_[source[iris, :2], np.ones(len(iris))] @ a
+        out[iris, :2] = w * target[iris, :2] + (1.0 - w) * carried
+    return out
+
+
+@dataclass
+class FaceRender:
+    """What one face swap produced, for smoothing and tests."""
+
+    roi: tuple[int, int, int, int]
+    alpha: np.ndarray
+    stats: color.ColorStats | None
+
+
+class FaceRenderer:
+    """Renders one source face onto target faces. Holds the source and per-track colour state."""
+
+    def __init__(self, source: SourceFace, options: RenderOptions = RenderOptions()) -> None:
+        self.source = source
+        self.options = options
+        self._src2d = source.landmarks[:, :2].astype(np.float64)
+        self._colors: dict[int, color.ColorStats] = {}
+        # The triangulation of the source landmarks, made once: a similarity moves the points
+        # but keeps their Delaunay triangulation, so each face reuses it.
+        self._warp = PointWarp(self._src2d, source.image.shape[:2], map_size=256)
+
+    def warp_source(
+        self, target: np.ndarray, frame_shape: tuple[int, int]
+    ) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+        """(roi, source texture warped onto `target` landmarks over that roi) or None."""
+        tgt2d = target[:, :2].astype(np.float64)
+        sim = fit_similarity(self._src2d, tgt2d)
+        aligned = sim.apply(self._src2d)
+        size = float(np.ptp(tgt2d[:468, 1]))
+        warp = copy.copy(self._warp)
+        warp.source, (warp.height, warp.width), warp.smoothing = aligned, frame_shape, 0.01 * size
+        result = warp.backward_map(tgt2d, depth=target[:, 2])
+        if result is None:
+            return None
+        roi, map_x, map_y = result
+        # Aligned coordinates → source photo pixels (inverse similarity, 2D).
+        rot, s, tr = sim.rotation, sim.scale, sim.translation
+        dx, dy = map_x - tr[0], map_y - tr[1]
+        src_x = ((dx * rot[0, 0] + dy * rot[1, 0]) / s).astype(np.float32)
+        src_y = ((dx * rot[0, 1] + dy * rot[1, 1]) / s).astype(np.float32)
+        texture = cv2.remap(self.source.image, src_x, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+        return roi, texture
+
+    def render(
+        self, frame: np.ndarray, landmarks: np.ndarray, yaw: float, track: int | None = None
+    ) -> FaceRender | None:
+        """Swap the face with these landmarks (478×3) in `frame` (H×W×3 uint8 RGB), in place."""
+        o = self.options
+        fade = blend.pose_fade(yaw, *o.fade)
+        if fade <= 0:
+            return None
+        target = shaped_landmarks(settle_irises(landmarks, self.source.landmarks), self.source.canonical, o.shape)
+        warped = self.warp_source(target, frame.shape[:2])
+        if warped is None:
+            return None
+        (x0, y0, x1, y1), texture = warped
+        tgt_roi = frame[y0:y1, x0:x1]
+        size = float(np.ptp(target[:468, 1]))
+        mask = blend.face_blend_mask(
+            target,
+            (x0, y0),
+            (y1 - y0, x1 - x0),
+            keep_mouth=o.keep_mouth,
+            mouth_open=mouth_openness(landmarks),
+            within=landmarks,
+        )
+        stats = None
+        tgt_lab = color.to_lab(tgt_roi)
+        src_lab = color.to_lab(texture)
+        # Statistics and occluders are measured where the face is ~WORK_PX tall.
+        f = min(1.0, blend.WORK_PX / max(size, 1.0))
+        small = (max(1, round((x1 - x0) * f)), max(1, round((y1 - y0) * f)))
+        tgt_small, src_small = (cv2.resize(x, small, interpolation=cv2.INTER_AREA) for x in (tgt_lab, src_lab))
+        mask_small = cv2.resize(mask, small, interpolation=cv2.INTER_AREA)
+        keep_small = np.ones_like(mask_small)
+        if o.occlusion:
+            # Keep the target's occluders, and do not paint the source's (its hair, glasses).
+            origin = np.array([x0, y0], np.float32)
+            lm_small, tg_small = (landmarks[:, :2] - origin) * f, (target[:, :2] - origin) * f
+            keep_small = (1.0 - blend.occluder_mask(tgt_small, lm_small, (0, 0), mask_small)) * (
+                1.0 - blend.occluder_mask(src_small, tg_small, (0, 0), mask_small)
+            )
+        keep = cv2.resize(keep_small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+        if o.color_match:
+            stats = color.measure(src_small, tgt_small, mask_small * keep_small)
+            if stats is not None and track is not None:
+                previous = self._colors.get(track)
+                stats = stats if previous is None else previous.blend(stats, 0.8)
+                self._colors[track] = stats
+            if stats is not None:
+                src_lab = color.transfer(src_lab, stats)
+                if o.shading:
+                    src_lab = color.match_shading(src_lab, tgt_lab, mask * keep, sigma=0.12 * size)
+                texture = color.to_rgb(src_lab)
+        alpha = mask * keep * fade
+        frame[y0:y1, x0:x1] = blend.alpha_blend(tgt_roi, texture, alpha)
+        return FaceRender((x0, y0, x1, y1), alpha, stats)

@@ -1,0 +1,136 @@
+"""Which faces: the source face (from one or several photos of one person) and the target faces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from faceforge.errors import InputError, NoFaceFound
+from faceforge.faces.face import Face
+from faceforge.faces.identity import SAME_PERSON_THRESHOLD, face_embedding, identity_distance
+
+#: Faces smaller than this (pixels, face height) give too little texture to swap.
+MIN_SOURCE_PX = 40
+
+
+@dataclass(frozen=True)
+class SourceFace:
+    """The person put into the target.
+
+    image: the photo whose texture is used (the most frontal one), H×W×3 uint8 RGB.
+    landmarks: 478×3 landmarks of that photo's face (averaged tracking passes).
+    canonical: 478×3 pose-free face shape, averaged over every source photo.
+    embedding: 128-d identity of the texture face.
+    notes: what was chosen, for the user.
+    """
+
+    image: np.ndarray
+    landmarks: np.ndarray
+    canonical: np.ndarray
+    embedding: np.ndarray
+    notes: tuple[str, ...] = ()
+
+
+def pick_face(faces: list[Face], name: str, index: int | None) -> tuple[Face, str]:
+    """The face of one source photo: `index` (0 = largest), else the largest, with a note."""
+    if not faces:
+        raise NoFaceFound(name, "use a source photo where a face is clearly visible")
+    if index is not None:
+        if not 0 <= index < len(faces):
+            raise InputError(
+                f"{name}: --source-face {index} does not exist: {len(faces)} face(s) found (0..{len(faces) - 1})"
+            )
+        return faces[index], ""
+    note = ""
+    if len(faces) > 1:
+        note = f"{name}: {len(faces)} faces found; using #0 (the largest); choose another with --source-face N"
+    return faces[0], note
+
+
+def prepare_source(images: Sequence[tuple[np.ndarray, str]], face_index: int | None = None) -> SourceFace:
+    """Combine photos of one person: the most frontal face gives the texture, the
+    canonical shapes of all are averaged (for `SwapOptions.shape`)."""
+    from faceforge.effects.animate.motion import face_state
+    from faceforge.effects.animate.source import stable_landmarks
+    from faceforge.faces.analyzer import AnalyzeOptions, FaceAnalyzer
+
+    if not images:
+        raise InputError("give at least one --source photo")
+    analyzer = FaceAnalyzer(AnalyzeOptions(masks=False))
+    chosen: list[tuple[np.ndarray, Face, str]] = []
+    notes: list[str] = []
+    try:
+        for image, name in images:
+            face, note = pick_face(analyzer.analyze(image), name, face_index)
+            if face.height < MIN_SOURCE_PX:
+                raise InputError(
+                    f"{name}: the face is too small to swap ({face.height:.0f} px tall, need {MIN_SOURCE_PX}); use a closer photo"
+                )
+            chosen.append((image, face, name))
+            if note:
+                notes.append(note)
+    finally:
+        analyzer.close()
+    frontal = min(range(len(chosen)), key=lambda i: chosen[i][1].pose.yaw ** 2 + chosen[i][1].pose.pitch ** 2)
+    image, face, name = chosen[frontal]
+    landmarks = stable_landmarks(image, face)
+    canonicals = [
+        face_state(landmarks if i == frontal else f.landmarks).canonical for i, (_, f, _) in enumerate(chosen)
+    ]
+    if len(chosen) > 1:
+        notes.append(f"{len(chosen)} source photos: texture from {name} (the most frontal), face shape averaged")
+    embedding = face_embedding(image, face.box)
+    return SourceFace(image, landmarks, np.mean(canonicals, axis=0), embedding, tuple(notes))
+
+
+def reference_embedding(image: np.ndarray, name: str) -> np.ndarray:
+    """Identity embedding of the (largest) face of a --reference photo."""
+    from faceforge.faces.analyzer import analyze
+
+    faces = analyze(image, masks=False)
+    if not faces:
+        raise NoFaceFound(name, "the --reference photo must show the person to replace")
+    return face_embedding(image, faces[0].box)
+
+
+def matches_reference(image: np.ndarray, face: Face, reference: np.ndarray) -> bool:
+    """True when `face` in `image` is the reference person (dlib identity distance)."""
+    return identity_distance(face_embedding(image, face.box), reference) < SAME_PERSON_THRESHOLD
+
+
+def choose_targets(image: np.ndarray, faces: list[Face], *, many: bool, reference: np.ndarray | None) -> list[Face]:
+    """The faces of one still image to swap: the reference person's, all, or the largest."""
+    if reference is not None:
+        return [f for f in faces if matches_reference(image, f, reference)]
+    if many:
+        return list(faces)
+    return faces[:1]
+
+
+class TrackSelector:
+    """The same choice for a video, made once per track so it follows each person."""
+
+    def __init__(self, *, many: bool, reference: np.ndarray | None) -> None:
+        self.many = many
+        self.reference = reference
+        self._decided: dict[int, bool] = {}
+        self._main: int | None = None
+
+    def select(self, image: np.ndarray, faces: list[Face]) -> list[Face]:
+        if self.many and self.reference is None:
+            return list(faces)
+        if self.reference is not None:
+            out = []
+            for f in faces:
+                tid = -1 if f.track_id is None else f.track_id
+                if tid not in self._decided:
+                    self._decided[tid] = matches_reference(image, f, self.reference)
+                if self._decided[tid]:
+                    out.append(f)
+            return out
+        ids = [f.track_id for f in faces]
+        if self._main not in ids and faces:
+            self._main = faces[0].track_id  # the largest face present takes over
+        return [f for f in faces if f.track_id == self._main][:1]

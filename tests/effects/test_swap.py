@@ -1,0 +1,234 @@
+"""Face swap: geometry on synthetic landmarks, behaviour on real shared media."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from faceforge.effects.swap import SwapOptions, load_source, shaped_landmarks, swap, swap_image
+from faceforge.effects.swap.blend import pose_fade
+from faceforge.errors import InputError, NoFaceFound
+from faceforge.faces.identity import identity_distance
+from tests.conftest import grid
+
+CLIP = Path("talking/hdtf/SadTalker/examples/ref_video/WDA_KatieHill_000.mp4")
+PAIRS = Path("portraits/identity-pairs/deepface/tests/unit/dataset")
+
+
+@pytest.fixture(scope="module")
+def source(astronaut):
+    return load_source(astronaut)
+
+
+@pytest.fixture(scope="module")
+def portrait(shared_data) -> np.ndarray:
+    """First frame of a real talking-head clip (512×512, one woman facing the camera)."""
+    from faceforge.media.video import read_video
+
+    return next(iter(read_video(shared_data / CLIP, max_frames=1))).image
+
+
+def _embedding(image: np.ndarray) -> np.ndarray:
+    from faceforge.eval.identity import image_embedding
+
+    return image_embedding(image)
+
+
+def _read(path: Path) -> np.ndarray:
+    from faceforge.media import read_image
+
+    return read_image(path)
+
+
+# --------------------------------------------------------------------------- synthetic
+
+
+def test_pose_fade_is_full_then_gone():
+    assert pose_fade(0, 35, 60) == 1.0 and pose_fade(-35, 35, 60) == 1.0
+    assert 0.0 < pose_fade(47.5, 35, 60) < 1.0 and pose_fade(47.5, 35, 60) == pytest.approx(0.5)
+    assert pose_fade(60, 35, 60) == 0.0 and pose_fade(-80, 35, 60) == 0.0
+
+
+def test_shape_blend_keeps_pose_and_expression(source):
+    target = source.landmarks.copy()
+    assert shaped_landmarks(target, source.canonical, 0.0) is target
+    # Blending a face with its own shape changes (almost) nothing.
+    same = shaped_landmarks(target, source.canonical, 1.0)
+    assert np.abs(same[:, :2] - target[:, :2]).max() < 0.02 * np.ptp(target[:, 1])
+    # Another shape moves the outline, but the mouth opening (expression) is kept.
+    wide = source.canonical * np.array([1.3, 1.0, 1.0])
+    moved = shaped_landmarks(target, wide, 1.0)
+    from faceforge.faces.measures import mouth_openness
+
+    assert np.ptp(moved[:468, 0]) > 1.1 * np.ptp(target[:468, 0])
+    assert mouth_openness(moved) == pytest.approx(mouth_openness(target), abs=0.03)
+
+
+def test_bad_options_name_the_parameter():
+    with pytest.raises(ValueError, match="shape"):
+        SwapOptions(shape=1.5)
+    with pytest.raises(ValueError, match="fade"):
+        SwapOptions(fade_start=70, fade_end=60)
+
+
+def test_source_without_a_face_is_refused():
+    with pytest.raises(NoFaceFound, match="source image 0"):
+        load_source(np.full((200, 200, 3), 128, np.uint8))
+
+
+def test_source_with_two_faces_uses_the_largest_and_says_so(astronaut):
+    canvas = grid([astronaut[20:300, 100:380]] * 2, cols=2, cell=300)
+    src = load_source(canvas)
+    assert any("--source-face" in n for n in src.notes)
+    with pytest.raises(InputError, match="does not exist"):
+        load_source(canvas, SwapOptions(source_face=5))
+
+
+def test_target_without_a_face_is_written_unchanged(tmp_path, astronaut):
+    wall = np.full((240, 320, 3), 90, np.uint8)
+    result = swap(astronaut, wall, tmp_path / "o.png")
+    assert result.faces == 0 and (tmp_path / "o.png").exists()
+    assert np.array_equal(_read(tmp_path / "o.png"), wall)
+
+
+def test_a_profile_face_fades_out(source, astronaut):
+    from faceforge.effects.swap import FaceRenderer
+    from faceforge.faces import analyze
+
+    face = analyze(astronaut)[0]
+    frame = astronaut.copy()
+    assert FaceRenderer(source).render(frame, face.landmarks, yaw=70.0) is None
+    assert np.array_equal(frame, astronaut)
+    half = FaceRenderer(source).render(frame, face.landmarks, yaw=47.5)
+    assert half is not None and 0.3 < half.alpha.max() < 0.7
+
+
+# --------------------------------------------------------------------------- real media
+
+
+def test_swap_changes_identity_and_nothing_outside_the_face(source, astronaut, portrait):
+    from faceforge.faces import analyze
+
+    out, n = swap_image(source, portrait)
+    assert n == 1
+    e_out = _embedding(out)
+    d_src, d_tgt = identity_distance(e_out, _embedding(astronaut)), identity_distance(e_out, _embedding(portrait))
+    assert d_src < d_tgt, (d_src, d_tgt)
+    face = analyze(portrait)[0].masks.face
+    outside = cv2.dilate(face, np.ones((9, 9), np.uint8)) == 0
+    assert np.array_equal(out[outside], portrait[outside])
+    assert np.abs(out.astype(int) - portrait.astype(int))[face > 200].mean() > 5
+
+
+@pytest.mark.parametrize("gain", [0.35, 1.6])
+def test_colour_follows_a_dark_or_light_target(source, portrait, gain):
+    from faceforge.faces import analyze
+
+    target = np.clip(portrait.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+    out, n = swap_image(source, target)
+    assert n == 1
+    inner = cv2.erode(analyze(target)[0].masks.face, np.ones((25, 25), np.uint8)) > 200
+    # The new face has the target's brightness and colour, not the source photo's.
+    assert np.abs(out[inner].mean(axis=0) - target[inner].mean(axis=0)).max() < 12
+
+
+def test_reference_picks_the_right_face(tmp_path, shared_data, source):
+    a, b, a2 = (_read(shared_data / PAIRS / n) for n in ("img10.jpg", "img8.jpg", "img11.jpg"))
+    pair = grid([a, b], cols=2, cell=320)
+    out, n = swap_image(source, pair, reference=_embedding(a2))
+    assert n == 1
+    changed = np.abs(out.astype(int) - pair.astype(int)).sum(axis=2) > 0
+    assert changed[:, :320].sum() > 1000 and changed[:, 320:].sum() == 0
+    # Somebody who is in neither half: a clear error and nothing written.
+    with pytest.raises(InputError, match="nobody matches"):
+        swap(source.image, pair, tmp_path / "o.png", reference=source.image)
+    assert not (tmp_path / "o.png").exists()
+    # --many-faces swaps both.
+    _, both = swap_image(source, pair, SwapOptions(many_faces=True))
+    assert both == 2
+
+
+def test_video_swap_keeps_frames_and_audio(tmp_path, shared_data, astronaut):
+    from faceforge.media.video import probe_video
+
+    out = tmp_path / "o.mp4"
+    result = swap(astronaut, shared_data / CLIP, out, options=SwapOptions(max_frames=20))
+    info = probe_video(out)
+    assert result.frames == 20 and info.frame_count == 20 and info.has_audio
+    assert result.swapped_frames == 20 and result.faces == 1
+
+
+def test_grey_target_video_stays_grey(tmp_path, shared_data, astronaut):
+    from faceforge.media.output import VideoWriter
+    from faceforge.media.video import read_video
+
+    grey = tmp_path / "grey.mp4"
+    with VideoWriter(grey, 25) as writer:
+        for frame in read_video(shared_data / CLIP, max_frames=8):
+            g = cv2.cvtColor(frame.image, cv2.COLOR_RGB2GRAY)
+            writer.write(np.repeat(g[..., None], 3, axis=2))
+    out = tmp_path / "o.mp4"
+    result = swap(astronaut, grey, out)
+    assert result.swapped_frames == 8
+    frames = [f.image.astype(int) for f in read_video(out)]
+    chroma = max(np.abs(f - f.mean(axis=2, keepdims=True)).mean() for f in frames)
+    assert chroma < 3.0
+
+
+def test_live_swap_through_a_file_camera(tmp_path, source, astronaut):
+    from faceforge.effects.swap import VideoSwapper
+    from faceforge.effects.swap.live import run_live
+    from faceforge.media.live import FileSource
+    from faceforge.media.output import VideoWriter
+
+    cam = tmp_path / "cam.mp4"
+    face = np.ascontiguousarray(astronaut[20:300, 110:390][:, ::-1])
+    with VideoWriter(cam, 25) as w:
+        for i in range(8):
+            canvas = np.full((240, 320, 3), 90, np.uint8)
+            canvas[20:220, 40 + i : 240 + i] = cv2.resize(face, (200, 200))
+            w.write(canvas)
+    shown, keys = [], iter(["", "", "", "q"])
+    swapper = VideoSwapper(source)
+    with FileSource(cam) as camera:
+        latencies = run_live(camera, swapper, lambda img: shown.append(img) or next(keys, ""))
+    swapper.close()
+    assert len(shown) == 4 and len(latencies) == 4 and shown[0].shape == (240, 320, 3)
+
+
+def test_video_choice_follows_the_track():
+    from faceforge.effects.swap.select import TrackSelector
+    from faceforge.faces.face import Face, HeadPose
+
+    def face(track, size):
+        return Face((0, 0, size, size), 0.9, np.zeros((478, 3), np.float32), HeadPose(0, 0, 0), (0.3, 0.3), 0.0, track)
+
+    frame = np.zeros((8, 8, 3), np.uint8)
+    sel = TrackSelector(many=False, reference=None)
+    assert [f.track_id for f in sel.select(frame, [face(1, 200), face(2, 100)])] == [1]
+    # Track 2 grows larger than track 1: the swap stays on the person it started with.
+    assert [f.track_id for f in sel.select(frame, [face(2, 300), face(1, 200)])] == [1]
+    # Track 1 leaves: the largest face present takes over, and keeps it.
+    assert [f.track_id for f in sel.select(frame, [face(2, 300)])] == [2]
+    assert [f.track_id for f in sel.select(frame, [face(3, 400), face(2, 300)])] == [2]
+    many = TrackSelector(many=True, reference=None)
+    assert len(many.select(frame, [face(1, 200), face(2, 100)])) == 2
+
+
+def test_a_non_skin_occluder_is_kept(source, portrait):
+    from faceforge.faces import analyze
+
+    face = analyze(portrait)[0]
+    x0, y0, x1, y1 = (int(v) for v in face.box)
+    occluded = portrait.copy()
+    # A blue band across the cheeks and nose (a scarf, a phone): not skin-coloured.
+    band = (slice(y0 + (y1 - y0) * 55 // 100, y0 + (y1 - y0) * 65 // 100), slice(x0, x1))
+    occluded[band] = (40, 60, 200)
+    kept, _ = swap_image(source, occluded)
+    painted, _ = swap_image(source, occluded, SwapOptions(occlusion=False))
+    inner = (slice(band[0].start + 3, band[0].stop - 3), slice(x0 + (x1 - x0) // 4, x1 - (x1 - x0) // 4))
+    diff = lambda im: np.abs(im[inner].astype(int) - occluded[inner].astype(int)).mean()  # noqa: E731
+    assert diff(kept) < 8 < diff(painted)
