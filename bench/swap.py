@@ -70,7 +70,7 @@ CLIPS = {
     "retalking 5": "talking/speech/video-retalking/examples/face/5.mp4",
     "voxceleb TPSMM": "talking/voxceleb/Thin-Plate-Spline-Motion-Model/assets/driving.mp4",
 }
-NAIVE = RenderOptions(keep_mouth=False, occlusion=False, shading=False, color_match=False)
+NAIVE = RenderOptions(keep_mouth=False, occlusion=False, shading=False, color_match=False, multiband=False)
 
 
 def frames_of(path: Path, n: int) -> list[tuple[np.ndarray, float]]:

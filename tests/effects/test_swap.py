@@ -232,3 +232,23 @@ def test_a_non_skin_occluder_is_kept(source, portrait):
     inner = (slice(band[0].start + 3, band[0].stop - 3), slice(x0 + (x1 - x0) // 4, x1 - (x1 - x0) // 4))
     diff = lambda im: np.abs(im[inner].astype(int) - occluded[inner].astype(int)).mean()  # noqa: E731
     assert diff(kept) < 8 < diff(painted)
+
+
+def test_multiband_blend_hides_a_step_and_keeps_the_outside():
+    from faceforge.effects.swap.blend import alpha_blend, laplacian_blend
+
+    target = np.full((128, 128, 3), 100, np.uint8)
+    face = np.full((128, 128, 3), 160, np.uint8)
+    face[:, 64:] = 40  # a hard edge inside the face
+    alpha = np.zeros((128, 128), np.float32)
+    alpha[24:104, 24:104] = 1.0
+    alpha = cv2.GaussianBlur(alpha, (0, 0), 2)
+    alpha[alpha < 0.02] = 0
+    out = laplacian_blend(target, face, alpha)
+    assert np.array_equal(out[alpha == 0], target[alpha == 0])  # outside the mask: the target
+    assert abs(int(out[64, 40, 0]) - 160) < 8 and abs(int(out[64, 90, 0]) - 40) < 8  # the face inside
+    naive = alpha_blend(target, face, alpha)
+    # Across the seam the multi-band blend changes more gradually than the alpha blend.
+    seam_multi = np.abs(np.diff(out[64, 10:40, 0].astype(int))).max()
+    seam_naive = np.abs(np.diff(naive[64, 10:40, 0].astype(int))).max()
+    assert seam_multi <= seam_naive

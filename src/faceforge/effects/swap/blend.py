@@ -3,9 +3,9 @@
 The mask is the target's face oval (from the mesh), eroded a little so the seam lies on
 skin rather than on the jaw line or hair, then feathered. The target's own mouth interior
 (teeth, tongue) is kept when its mouth is open, and occluders are left alone where they
-can be told apart (see `occluder_mask`). The final blend is a feathered alpha blend in the
-face's region of interest; colour and lighting are already matched (`color.py`), which is
-what keeps the feathered seam invisible.
+can be told apart (see `occluder_mask`). The final blend is multi-band (Laplacian pyramid,
+`laplacian_blend`) in the face's region of interest, on top of the colour and lighting
+match (`color.py`); `alpha_blend` is the plain feathered blend.
 """
 
 from __future__ import annotations
@@ -153,3 +153,32 @@ def alpha_blend(target: np.ndarray, face: np.ndarray, alpha: np.ndarray) -> np.n
     """uint8 target·(1−α) + face·α for H×W float α."""
     a = alpha[..., None]
     return (target.astype(np.float32) * (1.0 - a) + face.astype(np.float32) * a + 0.5).astype(np.uint8)
+
+
+def laplacian_blend(target: np.ndarray, face: np.ndarray, alpha: np.ndarray, levels: int | None = None) -> np.ndarray:
+    """Multi-band blend (Burt & Adelson 1983): each Laplacian band of `face` and `target`
+    is mixed with the mask blurred to that band's scale, so fine detail switches over a
+    narrow seam and broad shading over a wide one. Pixels where α = 0 stay the target's
+    exactly (the result is gated by the mask), so nothing outside the face changes."""
+    h, w = alpha.shape
+    if levels is None:
+        levels = int(np.clip(np.log2(max(min(h, w), 1) / 16), 1, 5))
+    tgt, src = target.astype(np.float32), face.astype(np.float32)
+    gauss_a = [alpha.astype(np.float32)]
+    lap_t, lap_s = [], []
+    for _ in range(levels):
+        small_t, small_s = cv2.pyrDown(tgt), cv2.pyrDown(src)
+        size = (tgt.shape[1], tgt.shape[0])
+        lap_t.append(tgt - cv2.pyrUp(small_t, dstsize=size))
+        lap_s.append(src - cv2.pyrUp(small_s, dstsize=size))
+        tgt, src = small_t, small_s
+        gauss_a.append(cv2.pyrDown(gauss_a[-1]))
+    a = gauss_a[levels][..., None]
+    out = tgt * (1 - a) + src * a
+    for level in range(levels - 1, -1, -1):
+        size = (lap_t[level].shape[1], lap_t[level].shape[0])
+        a = gauss_a[level][..., None]
+        out = cv2.pyrUp(out, dstsize=size) + lap_t[level] * (1 - a) + lap_s[level] * a
+    gate = np.clip(alpha * 3.0, 0.0, 1.0)[..., None]
+    mixed = target.astype(np.float32) * (1 - gate) + out * gate
+    return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)

@@ -34,7 +34,8 @@ class RenderOptions:
     """shape: 0..1 share of the source's face shape. keep_mouth: keep the target's open
     mouth interior. occlusion: keep non-skin occluders of the target. fade: |yaw| degrees
     where the swap starts fading and where it is gone. shading: relight with the target's
-    low-frequency lightness."""
+    low-frequency lightness. multiband: Laplacian-pyramid blend (else a feathered alpha
+    blend, the naive baseline)."""
 
     shape: float = 0.4
     keep_mouth: bool = True
@@ -42,6 +43,7 @@ class RenderOptions:
     fade: tuple[float, float] = (35.0, 60.0)
     shading: bool = True
     color_match: bool = True
+    multiband: bool = True
 
 
 @cache
@@ -201,5 +203,6 @@ class FaceRenderer:
                     src_lab = color.match_shading(src_lab, tgt_lab, mask * keep, sigma=0.12 * size)
                 texture = color.to_rgb(src_lab)
         alpha = mask * keep * fade
-        frame[y0:y1, x0:x1] = blend.alpha_blend(tgt_roi, texture, alpha)
+        mix = blend.laplacian_blend if o.multiband else blend.alpha_blend
+        frame[y0:y1, x0:x1] = mix(tgt_roi, texture, alpha)
         return FaceRender((x0, y0, x1, y1), alpha, stats)
