@@ -16,6 +16,12 @@ def shared_data_dir() -> Path:
     return Path(os.environ.get("FACEFORGE_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+@pytest.fixture(autouse=True)
+def _private_config_dir(tmp_path_factory, monkeypatch):
+    """No test touches the user's real config (signing keys, consent setting)."""
+    monkeypatch.setenv("FACEFORGE_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "faceforge-config"))
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data, or skip: tests on real media need it (CI has it)."""
