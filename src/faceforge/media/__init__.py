@@ -23,8 +23,8 @@ from faceforge.media.output import (
     NoLabel,
     VideoWriter,
     exact_rate,
-    write_image,
     write_bytes,
+    write_image,
     write_text,
     write_video,
 )
