@@ -134,7 +134,7 @@ def _image(
         _write_json(json_out, payload)
         console.info(f"wrote {json_out}")
     if preview is not None:
-        write_image(preview, annotate(image, faces))
+        write_image(preview, annotate(image, faces), labeler=_preview_labeler(name))
         console.info(f"wrote {preview}")
     return len(faces)
 
@@ -189,6 +189,14 @@ def _video(
     return len(result.tracks)
 
 
+def _preview_labeler(source: str) -> Any:
+    """Previews are files faceforge makes, so they carry its labels too (operation "other")."""
+    from faceforge.provenance.labeler import ProvenanceLabeler
+
+    ingredients = [Path(source)] if Path(source).is_file() else []
+    return ProvenanceLabeler("other", ingredients=ingredients, consent=None)
+
+
 def _video_preview(path: Path, result: Any, preview: Path, max_frames: int | None) -> None:
     """An annotated .mp4 (source audio kept) or a sheet of 8 annotated frames."""
     from faceforge.faces.draw import annotate
@@ -199,7 +207,7 @@ def _video_preview(path: Path, result: Any, preview: Path, max_frames: int | Non
               for t in result.tracks.values()}
     frames = read_video(path, max_frames=max_frames)
     if preview.suffix.lower() == ".mp4":
-        with VideoWriter(preview, result.fps, audio_from=path) as writer:
+        with VideoWriter(preview, result.fps, audio_from=path, labeler=_preview_labeler(str(path))) as writer:
             for frame, faces in zip(frames, result.frames):
                 writer.write(annotate(frame.image, faces, [labels[f.track_id] for f in faces]))
         return
