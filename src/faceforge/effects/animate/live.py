@@ -20,6 +20,7 @@ from faceforge.effects.animate.source import SourceRig, prepare_source
 from faceforge.faces.tracker import FaceTracker, TrackerOptions
 from faceforge.media.live import FrameSource
 from faceforge.media.output import Labeler
+from faceforge.media.video import VideoFrame
 
 #: A sink shows a frame and returns the key pressed meanwhile ("" for none).
 Sink = Callable[[np.ndarray], str]
@@ -71,32 +72,58 @@ def overlay(image: np.ndarray, text: str) -> np.ndarray:
     return out
 
 
-def run_live(
-    source: FrameSource, animator: LiveAnimator, sink: Sink, *, max_frames: int | None = None, labeler: Labeler | None = None
+def run_loop(
+    source: FrameSource,
+    render: Callable[[VideoFrame], np.ndarray],
+    sink: Sink,
+    *,
+    status: Callable[[], str] = lambda: "[q]uit",
+    on_key: Callable[[str], None] = lambda key: None,
+    max_frames: int | None = None,
+    labeler: Labeler | None = None,
 ) -> list[float]:
-    """Run until the source ends, `q` is pressed or max_frames; returns per-frame latencies (s).
-    `labeler` marks every frame before it is shown (the live CLI passes the watermark)."""
+    """The live loop shared by every live effect: read a frame, render it, label it, show it
+    with the latency and `status()`, hand keys other than `q` to `on_key`. Runs until the
+    source ends, `q` is pressed or max_frames; returns per-frame latencies (s)."""
     latencies: list[float] = []
     while max_frames is None or len(latencies) < max_frames:
         grabbed = time.perf_counter()
         frame = source.read()
         if frame is None:
             break
-        out = animator.render(frame.image, frame.time)
+        out = render(frame)
         if labeler is not None:
             out = labeler.label_image(out)
         latency = time.perf_counter() - grabbed
         latencies.append(latency)
-        n = len(animator.rigs)
-        text = f"{latency * 1000:.0f} ms  avatar {animator.current + 1}/{n}  [n]ext [r]est [q]uit"
-        key = sink(overlay(out, text))
+        key = sink(overlay(out, f"{latency * 1000:.0f} ms  {status()}"))
         if key == "q":
             break
+        if key:
+            on_key(key)
+    return latencies
+
+
+def run_live(
+    source: FrameSource, animator: LiveAnimator, sink: Sink, *, max_frames: int | None = None, labeler: Labeler | None = None
+) -> list[float]:
+    """Live animation: keys n = next avatar, r = rest pose, q = quit (see `run_loop`)."""
+
+    def on_key(key: str) -> None:
         if key == "n":
             animator.next_avatar()
         elif key == "r":
             animator.reset_reference()
-    return latencies
+
+    return run_loop(
+        source,
+        lambda frame: animator.render(frame.image, frame.time),
+        sink,
+        status=lambda: f"avatar {animator.current + 1}/{len(animator.rigs)}  [n]ext [r]est [q]uit",
+        on_key=on_key,
+        max_frames=max_frames,
+        labeler=labeler,
+    )
 
 
 def window_sink(title: str = "faceforge") -> Sink:

@@ -6,13 +6,12 @@ Keys: q = quit. The window/virtual-camera sinks and the latency overlay are anim
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from faceforge.effects.animate.live import Sink, overlay, virtual_camera_sink, window_sink
+from faceforge.effects.animate.live import Sink, run_loop, virtual_camera_sink, window_sink
 from faceforge.effects.swap.pipeline import SwapOptions, VideoSwapper, load_source
 from faceforge.media.live import FrameSource
 from faceforge.media.output import Labeler
@@ -21,22 +20,10 @@ from faceforge.media.output import Labeler
 def run_live(
     source: FrameSource, swapper: VideoSwapper, sink: Sink, *, max_frames: int | None = None, labeler: Labeler | None = None
 ) -> list[float]:
-    """Run until the source ends, `q` is pressed or max_frames; returns per-frame latencies (s).
-    `labeler` marks every frame before it is shown (the live CLI passes the watermark)."""
-    latencies: list[float] = []
-    while max_frames is None or len(latencies) < max_frames:
-        grabbed = time.perf_counter()
-        frame = source.read()
-        if frame is None:
-            break
-        out, _ = swapper.frame(frame.image, frame.time)
-        if labeler is not None:
-            out = labeler.label_image(out)
-        latency = time.perf_counter() - grabbed
-        latencies.append(latency)
-        if sink(overlay(out, f"{latency * 1000:.0f} ms  [q]uit")) == "q":
-            break
-    return latencies
+    """Live swap until the source ends, `q` is pressed or max_frames (see animate's `run_loop`)."""
+    return run_loop(
+        source, lambda frame: swapper.frame(frame.image, frame.time)[0], sink, max_frames=max_frames, labeler=labeler
+    )
 
 
 def run_live_cli(sources: list[Path], camera: int, options: SwapOptions, *, virtual_camera: bool, console) -> None:  # noqa: ANN001
