@@ -54,3 +54,12 @@ def grid(images: list[np.ndarray], cols: int, cell: int) -> np.ndarray:
         r, c = divmod(i, cols)
         out[r * cell : (r + 1) * cell, c * cell : (c + 1) * cell] = cv2.resize(im, (cell, cell))
     return out
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    """Run `faceforge ARGS` in-process; returns (exit code, stdout, stderr)."""
+    from faceforge.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err

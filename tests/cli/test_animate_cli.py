@@ -10,24 +10,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from faceforge.cli import main
 from faceforge.media.video import probe_video
-
-
-@pytest.fixture(autouse=True)
-def private_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("FACEFORGE_CONFIG_DIR", str(tmp_path / "config"))
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.conftest import run_cli
 
 
 def test_preset_on_the_builtin_sample_is_labelled(capsys, tmp_path):
     out = tmp_path / "a.mp4"
-    code, stdout, err = run(capsys, "animate", "--preset", "smile", "--max-frames", "8", "-o", str(out))
+    code, stdout, err = run_cli(capsys, "animate", "--preset", "smile", "--max-frames", "8", "-o", str(out))
     assert code == 0, err
     assert "8 frames" in stdout and probe_video(out).frame_count == 8
     from faceforge.provenance.verify import verify_file
@@ -40,14 +29,14 @@ def test_a_real_photo_needs_consent(capsys, tmp_path, astronaut):
     photo = tmp_path / "me.png"
     Image.fromarray(astronaut).save(photo)
     out = tmp_path / "a.mp4"
-    code, _, err = run(capsys, "animate", "-s", str(photo), "--preset", "smile", "-o", str(out))
+    code, _, err = run_cli(capsys, "animate", "-s", str(photo), "--preset", "smile", "-o", str(out))
     assert code == 2 and "consent" in err and not out.exists()
-    code, _, err = run(capsys, "animate", "-s", str(photo), "--preset", "smile", "--max-frames", "4", "-o", str(out), "--consent")
+    code, _, err = run_cli(capsys, "animate", "-s", str(photo), "--preset", "smile", "--max-frames", "4", "-o", str(out), "--consent")
     assert code == 0, err and out.exists()
 
 
 def test_list_presets(capsys):
-    code, out, _ = run(capsys, "animate", "--list-presets")
+    code, out, _ = run_cli(capsys, "animate", "--list-presets")
     assert code == 0 and {"look-around", "smile", "blink-and-nod", "talking", "dragostea"} <= set(out.split())
 
 
@@ -64,7 +53,7 @@ def test_list_presets(capsys):
 )
 def test_bad_usage_is_one_line(capsys, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
-    code, _, err = run(capsys, "animate", *args)
+    code, _, err = run_cli(capsys, "animate", *args)
     assert code == 2 and message in err and "Traceback" not in err
     assert not any(tmp_path.glob("*.mp4"))
 
@@ -72,17 +61,17 @@ def test_bad_usage_is_one_line(capsys, tmp_path, monkeypatch, args, message):
 def test_source_without_face(capsys, tmp_path):
     photo = tmp_path / "wall.png"
     Image.fromarray(np.full((300, 300, 3), 128, np.uint8)).save(photo)
-    code, _, err = run(capsys, "animate", "-s", str(photo), "--preset", "smile", "-o", str(tmp_path / "o.mp4"), "--consent")
+    code, _, err = run_cli(capsys, "animate", "-s", str(photo), "--preset", "smile", "-o", str(tmp_path / "o.mp4"), "--consent")
     assert code == 2 and "no face found" in err and str(photo) in err
     assert not (tmp_path / "o.mp4").exists()
 
 
 def test_save_template_then_replay(capsys, tmp_path):
     tpl = tmp_path / "m.npz"
-    code, stdout, err = run(capsys, "animate", "--preset", "talking", "--save-template", str(tpl))
+    code, stdout, err = run_cli(capsys, "animate", "--preset", "talking", "--save-template", str(tpl))
     assert code == 0 and tpl.exists() and "no face image" in stdout, err
     out = tmp_path / "b.mp4"
-    code, _, err = run(capsys, "animate", "--template", str(tpl), "--max-frames", "5", "-o", str(out))
+    code, _, err = run_cli(capsys, "animate", "--template", str(tpl), "--max-frames", "5", "-o", str(out))
     assert code == 0 and probe_video(out).frame_count == 5, err
 
 

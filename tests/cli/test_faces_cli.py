@@ -11,14 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from faceforge.cli import main
-from tests.conftest import grid
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.conftest import grid, run_cli
 
 
 def save(image: np.ndarray, path: Path, **kw) -> Path:

@@ -11,21 +11,9 @@ import pytest
 from PIL import Image
 
 import faceforge.cli.swap  # noqa: F401  (registers the command until main() imports it)
-from faceforge.cli import main
-from tests.conftest import grid
+from tests.conftest import grid, run_cli
 
 PAIRS = Path("portraits/identity-pairs/deepface/tests/unit/dataset")
-
-
-@pytest.fixture(autouse=True)
-def private_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("FACEFORGE_CONFIG_DIR", str(tmp_path / "config"))
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
@@ -42,9 +30,9 @@ def photos(tmp_path, astronaut) -> tuple[Path, Path]:
 def test_swap_needs_consent_then_writes_a_labelled_image(capsys, tmp_path, photos):
     src, tgt = photos
     out = tmp_path / "o.png"
-    code, _, err = run(capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out))
+    code, _, err = run_cli(capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out))
     assert code == 2 and "consent" in err and not out.exists()
-    code, stdout, err = run(capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out), "--consent", "--many-faces")
+    code, stdout, err = run_cli(capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out), "--consent", "--many-faces")
     assert code == 0, err
     assert "swapped 2 face(s)" in stdout and out.exists()
     from faceforge.provenance.verify import verify_file
@@ -58,7 +46,7 @@ def test_target_without_face_exits_1_with_an_unchanged_copy(capsys, tmp_path, ph
     wall = tmp_path / "wall.png"
     Image.fromarray(np.full((200, 300, 3), 100, np.uint8)).save(wall)
     out = tmp_path / "o.png"
-    code, stdout, _ = run(capsys, "swap", "-s", str(src), "-t", str(wall), "-o", str(out), "--consent")
+    code, stdout, _ = run_cli(capsys, "swap", "-s", str(src), "-t", str(wall), "-o", str(out), "--consent")
     assert code == 1 and "no face found" in stdout and out.exists()
 
 
@@ -66,7 +54,7 @@ def test_reference_matching_nobody_writes_nothing(capsys, tmp_path, photos, shar
     src, tgt = photos
     out = tmp_path / "o.png"
     stranger = shared_data / PAIRS / "img8.jpg"
-    code, _, err = run(capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out), "--consent", "--reference", str(stranger))
+    code, _, err = run_cli(capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out), "--consent", "--reference", str(stranger))
     assert code == 2 and "nobody matches" in err and not out.exists()
 
 
@@ -82,7 +70,7 @@ def test_reference_matching_nobody_writes_nothing(capsys, tmp_path, photos, shar
 def test_bad_usage_is_one_line(capsys, tmp_path, monkeypatch, photos, extra, message):
     src, tgt = photos
     monkeypatch.chdir(tmp_path)
-    code, _, err = run(capsys, "swap", "-s", str(src), "-t", str(tgt), "--consent", *extra)
+    code, _, err = run_cli(capsys, "swap", "-s", str(src), "-t", str(tgt), "--consent", *extra)
     assert code == 2 and message in err and "Traceback" not in err
     assert not any(tmp_path.glob("o.*"))
 
@@ -91,7 +79,7 @@ def test_source_without_face(capsys, tmp_path, photos):
     _, tgt = photos
     wall = tmp_path / "wall.png"
     Image.fromarray(np.full((300, 300, 3), 128, np.uint8)).save(wall)
-    code, _, err = run(capsys, "swap", "-s", str(wall), "-t", str(tgt), "-o", str(tmp_path / "o.png"), "--consent")
+    code, _, err = run_cli(capsys, "swap", "-s", str(wall), "-t", str(tgt), "-o", str(tmp_path / "o.png"), "--consent")
     assert code == 2 and "no face found" in err and str(wall) in err
     assert not (tmp_path / "o.png").exists()
 
