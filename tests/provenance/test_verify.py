@@ -84,8 +84,11 @@ def test_tampered_image_fails_validation(config, tmp_path):
 def test_damaged_manifest_is_reported_not_raised(config, tmp_path):
     out, _ = swapped(tmp_path, "out.png")
     data = bytearray(out.read_bytes())
-    start = data.index(b"caBX") + 100  # inside the manifest store
-    data[start : start + 4] = bytes(b ^ 0xFF for b in data[start : start + 4])
+    # Break the JUMBF superbox header right after the PNG chunk type: the store cannot be
+    # parsed at all (flipping bytes deeper in hit signatures or padding, depending on the
+    # random content id, which made this test flaky).
+    start = data.index(b"caBX") + 4
+    data[start : start + 8] = bytes(b ^ 0xFF for b in data[start : start + 8])
     out.write_bytes(bytes(data))
     report = verify_file(out)
     assert report.c2pa.present and report.c2pa.read_error and not report.c2pa.signature_valid
