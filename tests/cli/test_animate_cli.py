@@ -84,3 +84,10 @@ def test_subprocess_default_animation(tmp_path):
                           capture_output=True, text=True, timeout=180, env=env)
     assert proc.returncode == 0, proc.stderr
     assert probe_video(out).frame_count == 6 and proc.stderr.strip() == ""
+
+
+def test_live_with_a_real_photo_needs_consent(capsys, tmp_path, astronaut):
+    photo = tmp_path / "me.png"
+    Image.fromarray(astronaut).save(photo)
+    code, _, err = run_cli(capsys, "animate", "-s", str(photo), "--webcam", "0")
+    assert code == 2 and "consent" in err  # refused before any camera is opened

@@ -70,6 +70,10 @@ def animate_command(
         raise InputError(f"--region must be all, expression, pose, eyes or lips, not {region!r}")
     if webcam is not None:
         from faceforge.effects.animate.live import run_live_cli
+        from faceforge.provenance.consent import require_consent
+
+        if sources:
+            require_consent(consent)  # a real person's photo, live: same rule as a file
 
         run_live_cli(sources, webcam, options, virtual_camera=virtual_camera, console=console)
         return
