@@ -22,6 +22,10 @@ def __getattr__(name: str) -> object:
         from faceforge.faces.analyzer import analyze
 
         return analyze
+    if name == "detect":
+        from faceforge.forensics.pipeline import detect
+
+        return detect
     if name == "analyze_video":
         from faceforge.faces.video_analysis import analyze_video
 
@@ -33,6 +37,7 @@ __all__ = [
     "__version__",
     "analyze",
     "analyze_video",
+    "detect",
     "Face",
     "FaceMasks",
     "HeadPose",

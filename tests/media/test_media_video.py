@@ -94,6 +94,17 @@ def test_read_all_frames_in_order(make_video, gradient) -> None:
         assert error < 3  # RGB channel order and BT.601/709 matrix both right
 
 
+def test_min_interval_thins_frames_but_keeps_indices_and_times(make_video, gradient) -> None:
+    path = make_video("clip.mp4", 30)  # 29.97 fps
+    frames = list(read_video(path, min_interval=0.1))
+    assert [f.index for f in frames] == list(range(0, 30, 3))  # ≥ 0.1 s apart: every 3rd frame
+    assert frames[1].time == pytest.approx(3 * 1001 / 30000, abs=1e-6)
+    error = np.abs(frames[2].image.astype(int) - gradient(6)).mean()
+    assert error < 3  # the yielded frame is the one its index says
+    with pytest.raises(ValueError, match="min_interval"):
+        read_video(path, min_interval=-1)
+
+
 def test_high_444_h264_decodes(make_video, gradient) -> None:
     # H.264 High 4:4:4 Predictive, as in some of the real clips.
     path = make_video("444.mp4", 5, pix_fmt="yuv444p")

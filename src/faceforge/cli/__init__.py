@@ -71,7 +71,7 @@ def _silence_native_stderr() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: maps errors to one line and an exit code."""
-    from faceforge.cli import animate, anonymize, faces, swap, verify  # noqa: F401  (registers the commands)
+    from faceforge.cli import animate, anonymize, detect, faces, swap, verify  # noqa: F401  (registers the commands)
 
     args = sys.argv[1:] if argv is None else argv
     verbose = "--verbose" in args or "-v" in args

@@ -101,27 +101,40 @@ def probe_video(path: str | Path) -> VideoInfo:
         container.close()
 
 
-def read_video(path: str | Path, *, max_frames: int | None = None) -> Iterator[VideoFrame]:
+def read_video(path: str | Path, *, max_frames: int | None = None, min_interval: float = 0.0) -> Iterator[VideoFrame]:
     """Decode a video from its first frame, yielding upright H×W×3 uint8 RGB frames.
 
     The file is checked when this is called (same errors as `probe_video`); decoding happens
     while iterating. A stream that breaks mid-way raises CorruptMedia("decoding failed at
     frame N: ..."), also when an MP4 ends before the frame count its index promises.
     `max_frames` stops early (None = all). Closing the iterator releases the file.
+    `min_interval` (seconds) thins the frames: one is yielded only when at least that long has
+    passed since the last yielded one (indices and times stay those of the full video). Skipped
+    frames are decoded but not converted to RGB, which is most of the cost at 720p and above.
     """
     if max_frames is not None and max_frames < 0:
         raise ValueError(f"max_frames must be >= 0 or None, got {max_frames}")
+    if min_interval < 0:
+        raise ValueError(f"min_interval must be >= 0 seconds, got {min_interval}")
     path = check_input_file(path)
     sniffed = _check_video_content(path)
     if sniffed is not None and sniffed.kind == "image":
-        return _read_animated(path, sniffed.name, max_frames)
+        return _thinned(_read_animated(path, sniffed.name, max_frames), min_interval)
     # Open once now so a bad file fails at the call, not at the first next().
     container = _open_container(path, sniffed)
     try:
         _video_stream(path, container)
     finally:
         container.close()
-    return _decode_container(path, sniffed, max_frames)
+    return _decode_container(path, sniffed, max_frames, min_interval)
+
+
+def _thinned(frames: Iterator[VideoFrame], min_interval: float) -> Iterator[VideoFrame]:
+    last = None
+    for frame in frames:
+        if last is None or frame.time - last >= min_interval - 1e-6:
+            last = frame.time
+            yield frame
 
 
 _IMAGE_NAME_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
@@ -291,7 +304,9 @@ def _is_variable_rate(times: list[int], time_base: Fraction) -> bool:
 # ----------------------------------------------------------------------------- decoding
 
 
-def _decode_container(path: Path, sniffed: Sniffed | None, max_frames: int | None) -> Iterator[VideoFrame]:
+def _decode_container(
+    path: Path, sniffed: Sniffed | None, max_frames: int | None, min_interval: float = 0.0
+) -> Iterator[VideoFrame]:
     container = _open_container(path, sniffed)
     try:
         stream = _video_stream(path, container)
@@ -303,6 +318,7 @@ def _decode_container(path: Path, sniffed: Sniffed | None, max_frames: int | Non
             return
         reformatter = VideoReformatter()
         index = 0
+        last_time: float | None = None
         packets = container.demux(stream)
         while True:
             try:
@@ -317,7 +333,10 @@ def _decode_container(path: Path, sniffed: Sniffed | None, max_frames: int | Non
                     return
                 if start is None and frame.pts is not None:
                     start = frame.pts
-                yield VideoFrame(index, _frame_time(frame, start, index, fps), _frame_to_rgb(frame, reformatter))
+                time = _frame_time(frame, start, index, fps)
+                if last_time is None or time - last_time >= min_interval - 1e-6:
+                    last_time = time
+                    yield VideoFrame(index, time, _frame_to_rgb(frame, reformatter))
                 index += 1
         # MP4/MOV promise a frame count; a file cut at a packet boundary just stops early.
         if expected and index < expected:

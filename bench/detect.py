@@ -1,0 +1,473 @@
+"""Detection benchmark: every signal alone and fused, per family, left-one-family-out, confounds, speed.
+
+    python bench/detect_corpus.py          # once: build the normalised evaluation corpus
+    python bench/detect.py                 # score it (cached), evaluate, update bench/README.md ("detect")
+    python bench/detect.py --fit           # … and refit the shipped fusion model (faceforge/data/detect/fusion.json)
+
+Data: `bench/out/detect/corpus/index.csv` (see `bench/detect_corpus.py`): the EVAL part of
+../shared/data (`faceforge.eval.splits`) — real talking clips and real/fake forensics media — plus
+fakes faceforge makes itself with swap and animate from real EVAL clips, every item re-encoded the
+same way (short side 256, 25 fps, H.264 CRF 23, ≤ 8 s; images JPEG 90). Nothing here trained the
+blending CNN or the frequency classifier (they learn from TRAIN-split real faces only).
+
+Fusion figures are out-of-fold: identity-grouped 5-fold cross-validation (every person or source is
+in exactly one fold). Left-one-family-out refits the fusion without any fake of that family and
+tests on it (and on the held-out folds' real items). Beside each AUC the table gives the AUC that
+the ORIGINAL resolution alone and the original bitrate alone reach on the same items (before
+normalisation): near 0.5, the data cannot be separated by them; far from it, a detector that
+learned resolution could look good, and the result means less. 95 % intervals: bootstrap over
+identity groups (1000 rounds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import BENCH, REPO, git_revision, machine, shared_data, table, update_readme  # noqa: E402
+from faceforge.eval.detection import auc, average_precision, bootstrap, eer, false_positive_rate  # noqa: E402
+from faceforge.forensics.fusion import FusionModel, fit_fusion, load_fusion  # noqa: E402
+from faceforge.forensics.pipeline import FRAME_SIGNALS, TRACK_SIGNALS, DetectOptions, detect, solid_tracks  # noqa: E402
+
+SIGNALS = FRAME_SIGNALS + TRACK_SIGNALS
+CORPUS = BENCH / "out" / "detect" / "corpus"
+SCORES = BENCH / "out" / "detect" / "scores"
+MODEL_PATH = REPO / "src" / "faceforge" / "data" / "detect" / "fusion.json"
+FOLDS = 5
+L2 = 1.0
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class Item:
+    id: str
+    file: Path
+    label: int  # 1 fake
+    family: str
+    kind: str
+    group: str
+    orig_short_side: float
+    orig_bitrate: float
+    tracks: list[dict]  # [{"frames": n, "scored": k, "signals": {...}, "samples": [{...}, ...]}]
+    seconds: float
+
+
+def _version() -> str:
+    """Changes when a model or a signal's code changes, so cached scores are redone."""
+    h = hashlib.sha256()
+    data = REPO / "src" / "faceforge" / "data" / "detect"
+    code = REPO / "src" / "faceforge" / "forensics"
+    for p in sorted([*data.glob("*.onnx"), *data.glob("*.npz"), *code.glob("*.py")]):
+        if p.name in {"fusion.py", "report.py", "result.py"}:
+            continue
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _neutral() -> FusionModel:
+    """A placeholder combiner for scoring: it only picks which crops to keep, not the scores."""
+    n = len(SIGNALS)
+    return FusionModel(SIGNALS, (1.0,) * n, 0.0, (0.0,) * n, (1.0,) * n)
+
+
+def score_corpus(rows: list[dict], rescore: bool) -> list[Item]:
+    from rich.progress import Progress
+
+    SCORES.mkdir(parents=True, exist_ok=True)
+    version = _version()
+    items = []
+    options = DetectOptions(heatmaps=False, suspicious_frames=0)
+    with Progress() as bar:
+        task = bar.add_task("scoring corpus", total=len(rows))
+        for row in rows:
+            cache = SCORES / f"{row['id'].replace('/', '__')}.json"
+            record = None
+            if cache.exists() and not rescore:
+                record = json.loads(cache.read_text())
+                if record.get("version") != version:
+                    record = None
+            if record is None:
+                t0 = time.perf_counter()
+                result = detect(CORPUS / row["file"], options, fusion=_neutral())
+                record = {
+                    "version": version,
+                    "seconds": time.perf_counter() - t0,
+                    "tracks": [
+                        {
+                            "frames": len(f.frames),
+                            "scored": f.frames_scored,
+                            "signals": {n: s.score for n, s in f.signals.items() if n in SIGNALS},
+                            "samples": [scores for _, _, scores in f.samples],
+                        }
+                        for f in result.faces
+                    ],
+                }
+                cache.write_text(json.dumps(record))
+            items.append(
+                Item(
+                    row["id"], CORPUS / row["file"], int(row["label"] == "fake"), row["family"], row["kind"],
+                    row["group"], float(row["orig_short_side"] or "nan"), float(row["orig_bitrate_kbps"] or "nan"),
+                    record["tracks"], record["seconds"],
+                )
+            )
+            bar.advance(task)
+    return items
+
+
+# ----------------------------------------------------------------------------- item scores
+
+
+def _tracks(item: Item) -> list[dict]:
+    """The tracks that decide the item, as in `detect`: judged ones, then the solid among them."""
+    judged = [t for t in item.tracks if any(v is not None for v in t["signals"].values())]
+    return solid_tracks(judged, frames=lambda t: t["frames"], scored=lambda t: t["scored"])
+
+
+def fused_score(item: Item, model: FusionModel) -> float | None:
+    values = [model.probability(t["signals"]) for t in _tracks(item)]
+    return max(values) if values else None
+
+
+def signal_score(item: Item, name: str) -> float | None:
+    values = [t["signals"].get(name) for t in _tracks(item)]
+    values = [v for v in values if v is not None]
+    return max(values) if values else None
+
+
+def frame_scores(item: Item, model: FusionModel) -> list[float]:
+    out = []
+    for t in _tracks(item):
+        track = {n: t["signals"].get(n) for n in TRACK_SIGNALS}
+        out += [model.probability({**s, **track}) for s in t["samples"]]
+    return out
+
+
+def _training_rows(items: Sequence[Item]) -> tuple[list[Mapping[str, float | None]], list[int], list[float]]:
+    """One row per solid track (a fake video's tracks are all labelled fake: its faces were made)."""
+    rows, labels, weights = [], [], []
+    for it in items:
+        tracks = _tracks(it)
+        for t in tracks:
+            rows.append(t["signals"])
+            labels.append(it.label)
+            weights.append(1.0 / len(tracks))
+    return rows, labels, weights
+
+
+def fit(items: Sequence[Item], meta: dict | None = None) -> FusionModel:
+    rows, labels, weights = _training_rows(items)
+    # Balance the classes so the fitted bias does not just learn this corpus's real:fake ratio.
+    y = np.asarray(labels)
+    w = np.asarray(weights)
+    for c in (0, 1):
+        w[y == c] *= len(y) / (2 * max(w[y == c].sum(), 1e-9))
+    return fit_fusion(rows, labels, SIGNALS, l2=L2, sample_weight=w, meta=meta)
+
+
+def folds_of(items: Sequence[Item], k: int = FOLDS, seed: int = 0) -> dict[str, int]:
+    """Group → fold, balanced so every fold gets real and fake groups."""
+    rng = np.random.default_rng(seed)
+    by_label: dict[int, list[str]] = defaultdict(list)
+    group_label: dict[str, int] = {}
+    for it in items:
+        group_label[it.group] = max(group_label.get(it.group, 0), it.label)
+    for g, lab in sorted(group_label.items()):
+        by_label[lab].append(g)
+    fold = {}
+    for lab in (0, 1):
+        groups = by_label[lab]
+        rng.shuffle(groups)
+        for i, g in enumerate(groups):
+            fold[g] = i % k
+    return fold
+
+
+def out_of_fold(items: Sequence[Item], exclude_family: str | None = None) -> dict[str, float | None]:
+    """Item id → probability from a fusion fitted without the item's fold (and without a family)."""
+    fold = folds_of(items)
+    scores: dict[str, float | None] = {}
+    for k in range(FOLDS):
+        train = [it for it in items if fold[it.group] != k and it.family != exclude_family]
+        test = [it for it in items if fold[it.group] == k]
+        if exclude_family is not None:
+            test = [it for it in test if it.family == exclude_family or it.label == 0]
+        if not test or len({it.label for it in train}) < 2:
+            continue
+        model = fit(train)
+        for it in test:
+            scores[it.id] = fused_score(it, model)
+    return scores
+
+
+# ----------------------------------------------------------------------------- metrics
+
+
+def _metric_row(name: str, items: Sequence[Item], scores: Mapping[str, float | None], extra: bool = True) -> list[str]:
+    kept = [it for it in items if scores.get(it.id) is not None]
+    y = [it.label for it in kept]
+    s = [scores[it.id] for it in kept]
+    groups = [it.group for it in kept]
+    n_fake, n_real = sum(y), len(y) - sum(y)
+    if n_fake == 0 or n_real == 0:
+        return [name, f"{n_real}/{n_fake}", "n/a", "n/a", "n/a", "", ""]
+    a = bootstrap(auc, y, s, groups=groups)
+    e = eer(y, s)
+    ap = average_precision(y, s)
+    row = [name, f"{n_real}/{n_fake}", str(a), f"{e:.3f}", f"{ap:.3f}"]
+    if extra:
+        row += [f"{_confound_auc(kept, 'orig_short_side'):.2f}", f"{_confound_auc(kept, 'orig_bitrate'):.2f}"]
+    return row
+
+
+def _confound_auc(items: Sequence[Item], attr: str) -> float:
+    """AUC of one media property alone, in whichever direction separates better."""
+    pairs = [(it.label, getattr(it, attr)) for it in items if np.isfinite(getattr(it, attr))]
+    if not pairs:
+        return float("nan")
+    a = auc([p[0] for p in pairs], [p[1] for p in pairs])
+    return max(a, 1 - a)
+
+
+def evaluate(items: list[Item]) -> tuple[str, dict]:
+    oof = out_of_fold(items)
+    videos = [it for it in items if it.kind == "video"]
+    images = [it for it in items if it.kind == "image"]
+    families = sorted({it.family for it in items if it.label == 1})
+    head = ["set", "real/fake", "AUC [95 % CI]", "EER", "AP", "AUC resolution alone", "AUC bitrate alone"]
+    rows = [
+        _metric_row("**all items, fused**", items, oof),
+        _metric_row("videos, fused", videos, oof),
+        _metric_row("images, fused", images, oof),
+    ]
+    for fam in families:
+        kind = next(it.kind for it in items if it.family == fam)
+        pool = [it for it in items if it.kind == kind and (it.label == 0 or it.family == fam)]
+        rows.append(_metric_row(f"{fam} ({kind}s) vs real {kind}s, fused", pool, oof))
+    main = table(head, rows)
+
+    # Frame level (video frames the frame signals looked at), with out-of-fold models.
+    fold = folds_of(items)
+    fy, fs, fg = [], [], []
+    for k in range(FOLDS):
+        model = fit([it for it in items if fold[it.group] != k])
+        for it in videos:
+            if fold[it.group] == k:
+                for p in frame_scores(it, model):
+                    fy.append(it.label)
+                    fs.append(p)
+                    fg.append(it.group)
+    frame_row = ["video frames, fused", f"{fy.count(0)}/{fy.count(1)}", str(bootstrap(auc, fy, fs, groups=fg)),
+                 f"{eer(fy, fs):.3f}", f"{average_precision(fy, fs):.3f}"]
+
+    # Each signal alone (no fitting: the raw score, higher = fake).
+    alone_rows, signal_stats = [], {}
+    for name in SIGNALS:
+        raw = {it.id: signal_score(it, name) for it in items}
+        for label, subset in (("videos", videos), ("images", images)):
+            if any(raw[it.id] is not None for it in subset):
+                alone_rows.append(_metric_row(f"{name} alone, {label}", subset, raw, extra=False))
+        kept = [it for it in items if raw[it.id] is not None]
+        if kept and len({it.label for it in kept}) == 2:
+            y = [it.label for it in kept]
+            s = [raw[it.id] for it in kept]
+            signal_stats[name] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(kept)}
+    kept = [it for it in items if oof.get(it.id) is not None]
+    y, s = [it.label for it in kept], [oof[it.id] for it in kept]
+    signal_stats["fused"] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(kept)}
+
+    # Left-one-family-out.
+    lofo_rows = []
+    for fam in families:
+        scores = out_of_fold(items, exclude_family=fam)
+        kind = next(it.kind for it in items if it.family == fam)
+        pool = [it for it in items if it.kind == kind and (it.label == 0 or it.family == fam)]
+        lofo_rows.append(_metric_row(f"{fam} left out", pool, scores))
+
+    # Calibration and thresholds (out-of-fold).
+    thresholds = choose_thresholds(items, oof)
+    real_videos = [it for it in videos if it.label == 0 and oof.get(it.id) is not None]
+    fpr_high = false_positive_rate([0] * len(real_videos), [oof[it.id] for it in real_videos], thresholds["high"])
+    brier = float(np.mean([(oof[it.id] - it.label) ** 2 for it in kept]))
+    ece = _ece([it.label for it in kept], [oof[it.id] for it in kept])
+    calib = table(
+        ["measure (out-of-fold)", "value"],
+        [
+            ["risk thresholds chosen: medium / high", f"{thresholds['medium']:.2f} / {thresholds['high']:.2f}"],
+            ["false-positive rate on real clips at 'high'", f"{fpr_high:.1%} ({len(real_videos)} clips)"],
+            ["Brier score", f"{brier:.3f}"],
+            ["expected calibration error (10 bins)", f"{ece:.3f}"],
+        ],
+    )
+    body = "\n\n".join(
+        [
+            "**Fused, out-of-fold** (identity-grouped 5-fold CV):\n\n" + main + "\n" + "| " + " | ".join(frame_row) + " | | |",
+            "**Each signal alone** (raw score, no fitting):\n\n" + table(head[:5], alone_rows),
+            "**Left one family out** (fusion refitted without any fake of that family):\n\n" + table(head, lofo_rows),
+            "**Calibration and risk levels:**\n\n" + calib,
+        ]
+    )
+    stats = {"signal_stats": signal_stats, "thresholds": thresholds, "fpr_high": fpr_high, "brier": brier, "ece": ece}
+    return body, stats
+
+
+def choose_thresholds(items: Sequence[Item], oof: Mapping[str, float | None]) -> dict[str, float]:
+    """high: the lowest probability ≥ 0.5 that at most 5 % of real clips reach (out-of-fold);
+    medium: the lowest ≥ 0.25 that at most 20 % of real clips reach, and below high."""
+    real = np.array([oof[it.id] for it in items if it.label == 0 and it.kind == "video" and oof.get(it.id) is not None])
+
+    def lowest(rate: float, floor: float) -> float:
+        if real.size == 0:
+            return floor
+        return float(max(floor, np.quantile(real, 1 - rate, method="higher") + 1e-3))
+
+    high = min(lowest(0.05, 0.5), 0.95)
+    medium = min(lowest(0.20, 0.25), high - 0.05)
+    return {"medium": round(medium, 3), "high": round(high, 3)}
+
+
+def _ece(labels: Sequence[int], probs: Sequence[float], bins: int = 10) -> float:
+    y, p = np.asarray(labels), np.asarray(probs)
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (p >= lo) & (p < hi if hi < 1 else p <= hi)
+        if m.any():
+            total += m.mean() * abs(p[m].mean() - y[m].mean())
+    return float(total)
+
+
+# ----------------------------------------------------------------------------- speed
+
+
+def speed(data: Path) -> str:
+    """≥ 10× real time on a 720p video; < 300 ms per image."""
+    import av
+    import cv2
+
+    from faceforge.media.video import read_video
+
+    src = data / "talking/hdtf/SadTalker/examples/ref_video/WDA_AlexandriaOcasioCortez_000.mp4"
+    clip = BENCH / "out" / "detect" / "speed-720p.mp4"
+    if not clip.exists():
+        clip.parent.mkdir(parents=True, exist_ok=True)
+        frames = [f.image for f in read_video(src)]
+        with av.open(str(clip), "w") as c:
+            s = c.add_stream("libx264", rate=30)
+            s.width, s.height, s.pix_fmt = 1280, 720, "yuv420p"
+            s.options = {"crf": "23", "preset": "veryfast"}
+            for i in range(300):  # 10 s: the 8 s clip played forward then backward
+                k = i % (2 * len(frames) - 2)
+                img = frames[k if k < len(frames) else 2 * len(frames) - 2 - k]
+                canvas = np.full((720, 1280, 3), 90, np.uint8)
+                canvas[:, 280:1000] = cv2.resize(img, (720, 720), interpolation=cv2.INTER_CUBIC)
+                for p in s.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
+                    c.mux(p)
+            for p in s.encode():
+                c.mux(p)
+    fusion = load_fusion() if MODEL_PATH.exists() else _neutral()
+    options = DetectOptions()
+    detect(clip, options, fusion=fusion)  # warm-up: loads the models
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        detect(clip, options, fusion=fusion)
+        times.append(time.perf_counter() - t0)
+    video_t = statistics.median(times)
+    images = sorted((data / "forensics").rglob("*.png"))[:4] + sorted((data / "forensics").rglob("*.jpg"))[:8]
+    image_times, sizes = [], []
+    for p in images:
+        detect(p, options, fusion=fusion)
+        t0 = time.perf_counter()
+        r = detect(p, options, fusion=fusion)
+        image_times.append(time.perf_counter() - t0)
+        sizes.append(r.width * r.height)
+    big = [t for t, n in zip(image_times, sizes) if n >= 1920 * 1080]
+    rows = [
+        ["1280×720 video, 10 s, 30 fps (1 face)", f"{video_t:.2f} s", f"**{10.0 / video_t:.1f}× real time**", "≥ 10×"],
+        [f"images ({len(image_times)} forensics files, 50×62 to 1920×1080)", f"median {statistics.median(image_times) * 1000:.0f} ms",
+         f"max {max(image_times) * 1000:.0f} ms", "< 300 ms"],
+    ]
+    if big:
+        rows.append(["images of 1920×1080", f"median {statistics.median(big) * 1000:.0f} ms", "", "< 300 ms"])
+    return table(["input", "time", "", "target"], rows)
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fit", action="store_true", help="refit and save the shipped fusion model")
+    parser.add_argument("--rescore", action="store_true", help="ignore cached scores")
+    parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
+    parser.add_argument("--no-readme", action="store_true", help="print only; do not touch bench/README.md")
+    args = parser.parse_args()
+    data = shared_data()
+    index = CORPUS / "index.csv"
+    if not index.exists():
+        raise SystemExit(f"{index} is missing: build the corpus first with `python bench/detect_corpus.py`")
+    with open(index, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    items = score_corpus(rows, args.rescore)
+    judged = [it for it in items if any(any(v is not None for v in t["signals"].values()) for t in it.tracks)]
+    skipped = len(items) - len(judged)
+    body, stats = evaluate(judged)
+    counts = defaultdict(int)
+    for it in judged:
+        counts[(it.family, it.kind, "fake" if it.label else "real")] += 1
+    corpus = (
+        f"{len(judged)} items ({sum(it.label == 0 for it in judged)} real, {sum(it.label for it in judged)} fake; "
+        f"{len({it.group for it in judged})} identity groups; {skipped} without a judgeable face left out)"
+    )
+    print(body)
+    if args.fit:
+        meta = {
+            "fitted": dt.date.today().isoformat(),
+            "command": "python bench/detect.py --fit",
+            "corpus": corpus,
+            "revision": git_revision(),
+            "l2": L2,
+            **stats,
+        }
+        model = fit(judged, meta)
+        model = FusionModel.from_dict({**model.to_dict(), "thresholds": stats["thresholds"]})
+        model.save(MODEL_PATH)
+        print(f"wrote {MODEL_PATH}")
+        print(json.dumps(model.to_dict()["weights"]))
+    speed_table = "" if args.no_speed else speed(data)
+    if speed_table:
+        print(speed_table)
+    fam_rows = [[f, k, lab, n] for (f, k, lab), n in sorted(counts.items())]
+    text = "\n\n".join(
+        [
+            f"Machine: {machine()} · revision {git_revision()} · {dt.date.today().isoformat()} · "
+            "`python bench/detect_corpus.py && python bench/detect.py --fit`",
+            f"Corpus: {corpus}. Every item re-encoded alike: short side 256, 25 fps, H.264 CRF 23, ≤ 8 s; "
+            "images JPEG 90.\n\n" + table(["family", "kind", "label", "items"], fam_rows),
+            body,
+            "**Speed** (`detect()` end to end: decode, track, every signal, fusion; default options: 8 analysed "
+            "frames per second, the frame signals on 12 frames per face track):\n\n" + speed_table if speed_table else "",
+        ]
+    )
+    if not args.no_readme:
+        update_readme("detect", text)
+
+
+if __name__ == "__main__":
+    main()

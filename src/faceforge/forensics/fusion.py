@@ -1,0 +1,171 @@
+"""The calibrated combiner: every signal's score in, one fake probability out.
+
+A logistic regression over the signals that could judge the item (Platt 1999 is the same model on
+one score): each available signal contributes w_s · z_s, where z_s is its score as a clipped logit,
+standardised with the training mean and spread; a signal that said "n/a" contributes 0 (= an
+average item), so a still image is judged by the frame signals alone and nothing is made up.
+The weights are fitted by `bench/detect.py --fit` on the evaluation corpus with identity-grouped
+cross-validation (the figures it reports are out-of-fold) and stored with their provenance in
+`faceforge/data/detect/fusion.json` — plain JSON, no pickle.
+
+Risk levels come from two thresholds on the probability, also in that file and chosen by the
+benchmark: "high" is set so that at most 5 % of real clips reach it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from scipy.optimize import minimize
+
+from faceforge.errors import DependencyError
+
+Risk = Literal["low", "medium", "high"]
+_CLIP = 6.0  # |logit| cap: a score of 0.9975 says no more than one of 0.9999
+_MODEL_FILE = "fusion.json"
+
+
+def score_logit(score: float) -> float:
+    p = min(max(float(score), 1e-6), 1.0 - 1e-6)
+    return float(np.clip(math.log(p / (1.0 - p)), -_CLIP, _CLIP))
+
+
+@dataclass(frozen=True)
+class FusionModel:
+    """p(fake) = σ(bias + Σ_available w_s · (logit(score_s) − mean_s) / std_s)."""
+
+    signals: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    means: tuple[float, ...]
+    stds: tuple[float, ...]
+    medium: float = 0.35
+    high: float = 0.7
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def features(self, scores: Mapping[str, float | None]) -> np.ndarray:
+        """The standardised feature vector (0 where a signal is n/a)."""
+        z = np.zeros(len(self.signals))
+        for i, name in enumerate(self.signals):
+            s = scores.get(name)
+            if s is not None:
+                z[i] = (score_logit(s) - self.means[i]) / self.stds[i]
+        return z
+
+    def probability(self, scores: Mapping[str, float | None]) -> float:
+        t = self.bias + float(np.dot(self.weights, self.features(scores)))
+        return float(1.0 / (1.0 + math.exp(-t)))
+
+    def contributions(self, scores: Mapping[str, float | None]) -> dict[str, float]:
+        """Each available signal's push on the log-odds (positive = towards fake)."""
+        z = self.features(scores)
+        return {n: float(w * v) for n, w, v in zip(self.signals, self.weights, z) if scores.get(n) is not None}
+
+    def risk(self, probability: float) -> Risk:
+        if probability >= self.high:
+            return "high"
+        return "medium" if probability >= self.medium else "low"
+
+    # ------------------------------------------------------------------ persistence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "signals": list(self.signals),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "means": list(self.means),
+            "stds": list(self.stds),
+            "thresholds": {"medium": self.medium, "high": self.high},
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FusionModel:
+        n = len(data["signals"])
+        for key in ("weights", "means", "stds"):
+            if len(data[key]) != n:
+                raise ValueError(f"fusion model: {key} has {len(data[key])} values for {n} signals")
+        return cls(
+            signals=tuple(data["signals"]),
+            weights=tuple(float(x) for x in data["weights"]),
+            bias=float(data["bias"]),
+            means=tuple(float(x) for x in data["means"]),
+            stds=tuple(max(float(x), 1e-6) for x in data["stds"]),
+            medium=float(data["thresholds"]["medium"]),
+            high=float(data["thresholds"]["high"]),
+            meta=dict(data.get("meta", {})),
+        )
+
+    def save(self, path: str | Path) -> None:
+        from faceforge.media.output import write_text
+
+        write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+
+def load_fusion(path: str | Path | None = None) -> FusionModel:
+    """The shipped model (or one at `path`). DependencyError when missing or unreadable."""
+    try:
+        if path is None:
+            text = resources.files("faceforge.data").joinpath("detect", _MODEL_FILE).read_text()
+        else:
+            text = Path(path).read_text()
+        return FusionModel.from_dict(json.loads(text))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        where = path or f"faceforge/data/detect/{_MODEL_FILE}"
+        raise DependencyError(
+            f"the detection fusion model {where} is missing or damaged ({exc}); "
+            "reinstall faceforge or refit it with `python bench/detect.py --fit`"
+        ) from exc
+
+
+def fit_fusion(
+    rows: Sequence[Mapping[str, float | None]],
+    labels: Sequence[int],
+    signals: Sequence[str],
+    *,
+    l2: float = 1.0,
+    sample_weight: Sequence[float] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> FusionModel:
+    """Fit the combiner: L2-penalised logistic regression (bias not penalised).
+
+    rows: per item, signal name → score (None = n/a). labels: 1 fake, 0 real.
+    A signal with fewer than 3 available values gets weight 0.
+    """
+    y = np.asarray(labels, dtype=np.float64)
+    if y.size != len(rows) or y.size == 0:
+        raise ValueError("fit_fusion needs one label per row and at least one row")
+    if y.min() == y.max():
+        raise ValueError("fit_fusion needs both real (0) and fake (1) items")
+    sw = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    means, stds = [], []
+    for name in signals:
+        vals = np.array([score_logit(r[name]) for r in rows if r.get(name) is not None])
+        means.append(float(vals.mean()) if vals.size >= 3 else 0.0)
+        stds.append(float(max(vals.std(), 0.05)) if vals.size >= 3 else 1.0)
+    proto = FusionModel(tuple(signals), tuple(0.0 for _ in signals), 0.0, tuple(means), tuple(stds))
+    x = np.stack([proto.features(r) for r in rows])
+    usable = np.array([sum(r.get(n) is not None for r in rows) >= 3 for n in signals])
+    x[:, ~usable] = 0.0
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:-1], theta[-1]
+        t = x @ w + b
+        # log(1 + e^t) − y·t, stable
+        ll = np.logaddexp(0.0, t) - y * t
+        p = 1.0 / (1.0 + np.exp(-t))
+        g = sw * (p - y)
+        value = float((sw * ll).sum() + 0.5 * l2 * (w**2).sum())
+        grad = np.concatenate([x.T @ g + l2 * w, [g.sum()]])
+        return value, grad
+
+    res = minimize(loss, np.zeros(len(signals) + 1), jac=True, method="L-BFGS-B")
+    w = np.where(usable, res.x[:-1], 0.0)
+    return FusionModel(tuple(signals), tuple(float(v) for v in w), float(res.x[-1]), tuple(means), tuple(stds), meta=meta or {})

@@ -1,0 +1,194 @@
+"""One self-contained HTML file that explains `detect` results to a person.
+
+No scripts, no external fonts or images: frames are inline JPEG, the timeline is inline SVG, so the
+file can be mailed or archived and opens offline. Every signal is listed with what it looks at,
+what fools it, and its measured error rates on faceforge's benchmark (from the fusion model's
+metadata, written by `bench/detect.py --fit`).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from faceforge.forensics.fusion import FusionModel
+from faceforge.forensics.result import Detection, SuspiciousFrame, TimelinePoint
+from faceforge.forensics.signal import SignalInfo, SignalScore
+
+_RISK_COLOURS = {"high": "#c62828", "medium": "#ef6c00", "low": "#2e7d32", None: "#616161"}
+_CSS = """
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1000px;padding:24px;color:#222}
+h1{font-size:24px}h2{font-size:20px;margin-top:36px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.badge{display:inline-block;color:#fff;border-radius:4px;padding:2px 10px;font-weight:600}
+table{border-collapse:collapse;width:100%;margin:8px 0}td,th{border-bottom:1px solid #eee;padding:6px;
+text-align:left;vertical-align:top}th{background:#fafafa}.dim{color:#666;font-size:13px}
+.frames{display:flex;flex-wrap:wrap;gap:12px}.frames figure{margin:0}.frames img{display:block;max-width:300px}
+.note{background:#fff8e1;border-left:4px solid #ffb300;padding:6px 10px;margin:6px 0}
+"""
+
+
+def render_report(results: Sequence[Detection], fusion: FusionModel, infos: Sequence[SignalInfo]) -> str:
+    """The report as one HTML string. `infos` describe the signals (title, explanation)."""
+    by_name = {i.name: i for i in infos}
+    now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        "<title>faceforge detect report</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>faceforge: fake-face screening report</h1>",
+        f"<p class=dim>Made {html.escape(now)} on this computer; nothing was uploaded. "
+        f"{len(results)} file(s).</p>",
+        _how_to_read(fusion),
+    ]
+    for result in results:
+        parts.append(_file_section(result, fusion, by_name))
+    parts.append(_signals_section(fusion, infos))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _how_to_read(fusion: FusionModel) -> str:
+    return (
+        "<p>Each file gets a <b>fake probability</b> (0–100 %) from several independent signals combined by a "
+        "model fitted on faceforge's benchmark, and a <b>risk level</b>: "
+        f"<b>high</b> from {fusion.high:.0%} (set so that at most about 5 % of real clips in the benchmark reach it), "
+        f"<b>medium</b> from {fusion.medium:.0%}, else <b>low</b>. A low risk is not proof that a face is real: "
+        "new kinds of fakes can fool every signal. A file without a face is not judged.</p>"
+    )
+
+
+def _file_section(r: Detection, fusion: FusionModel, infos: dict[str, SignalInfo]) -> str:
+    colour = _RISK_COLOURS.get(r.risk, "#616161")
+    p = "—" if r.fake_probability is None else f"{r.fake_probability:.0%}"
+    risk = r.risk or "not judged"
+    out = [
+        f"<h2>{html.escape(r.path.name)}</h2>",
+        f"<p><span class=badge style='background:{colour}'>{html.escape(risk)}</span> "
+        f"fake probability <b>{p}</b> — {html.escape(r.summary)}</p>",
+        f"<p class=dim>{html.escape(str(r.path))} · {r.kind} {r.width}×{r.height}"
+        + (f" · {r.duration:.1f} s" if r.duration else "")
+        + f" · {r.frames_analysed} frame(s) analysed in {r.seconds:.1f} s</p>",
+    ]
+    out += [f"<div class=note>{html.escape(n)}</div>" for n in r.notes]
+    if r.signals:
+        worst = max((f for f in r.faces if f.probability is not None), key=lambda f: f.probability or 0, default=None)
+        contributions = worst.contributions if worst else {}
+        out.append("<table><tr><th>Signal</th><th>Score</th><th>Push</th><th>What it found</th></tr>")
+        for name, s in r.signals.items():
+            out.append(_signal_row(name, s, contributions.get(name), infos))
+        out.append("</table>")
+    if r.timeline:
+        out.append("<h3>Timeline</h3>" + _timeline_svg(r.timeline, fusion, r.duration))
+    if r.suspicious:
+        out.append("<h3>Most suspicious frames</h3><div class=frames>")
+        out += [_frame_figure(c) for c in r.suspicious]
+        out.append("</div>")
+    if len(r.faces) > 1:
+        out.append("<h3>Faces</h3><table><tr><th>Face track</th><th>Score</th><th>Seen in frames</th></tr>")
+        for f in r.faces:
+            score = "n/a" if f.probability is None else f"{f.probability:.0%}"
+            span = f"{f.frames[0]}–{f.frames[-1]} ({len(f.frames)} analysed)" if f.frames else "—"
+            out.append(f"<tr><td>{f.track}</td><td>{score}</td><td>{span}</td></tr>")
+        out.append("</table>")
+    return "\n".join(out)
+
+
+def _signal_row(name: str, s: SignalScore, push: float | None, infos: dict[str, SignalInfo]) -> str:
+    title = infos[name].title if name in infos else name
+    score = "n/a" if s.score is None else f"{s.score:.2f}"
+    arrow = "" if push is None else (f"+{push:.1f} → fake" if push > 0 else f"{push:.1f} → real")
+    return (
+        f"<tr><td>{html.escape(title)}</td><td>{score}</td><td>{html.escape(arrow)}</td>"
+        f"<td>{html.escape(s.reason)}</td></tr>"
+    )
+
+
+def _signals_section(fusion: FusionModel, infos: Sequence[SignalInfo]) -> str:
+    stats = fusion.meta.get("signal_stats", {})
+    out = ["<h2>The signals and how often they are wrong</h2>"]
+    corpus = fusion.meta.get("corpus")
+    if corpus:
+        out.append(f"<p class=dim>Error rates measured by <code>bench/detect.py</code> on {html.escape(str(corpus))}.</p>")
+    out.append("<table><tr><th>Signal</th><th>What it looks at</th><th>Measured alone</th></tr>")
+    for info in infos:
+        st = stats.get(info.name)
+        measured = (
+            f"AUC {st['auc']:.2f}, equal error rate {st['eer']:.0%} ({st.get('n', '?')} items)" if st else "not measured"
+        )
+        out.append(
+            f"<tr><td>{html.escape(info.title)}</td><td>{html.escape(info.explanation)}</td>"
+            f"<td>{html.escape(measured)}</td></tr>"
+        )
+    fused = stats.get("fused")
+    if fused:
+        out.append(
+            f"<tr><td><b>All combined</b></td><td>the calibrated combination used for the verdict</td>"
+            f"<td>AUC {fused['auc']:.2f}, equal error rate {fused['eer']:.0%} ({fused.get('n', '?')} items)</td></tr>"
+        )
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def _timeline_svg(points: Sequence[TimelinePoint], fusion: FusionModel, duration: float | None) -> str:
+    w, h, pad = 900, 160, 50
+    end = max(duration or 0.0, max(p.time for p in points), 1e-3)
+
+    def x(t: float) -> float:
+        return pad + (w - 2 * pad) * t / end
+
+    def y(v: float) -> float:
+        return h - pad - (h - 2 * pad) * v
+
+    line = " ".join(f"{x(p.time):.1f},{y(p.probability):.1f}" for p in points)
+    dots = "".join(
+        f"<circle cx='{x(p.time):.1f}' cy='{y(p.probability):.1f}' r='3' fill='#1565c0'>"
+        f"<title>{p.time:.2f} s (frame {p.frame}): {p.probability:.0%}</title></circle>"
+        for p in points
+    )
+    guides = "".join(
+        f"<line x1='{pad}' x2='{w - pad}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='{c}' stroke-dasharray='4 4'/>"
+        f"<text x='{w - pad + 2}' y='{y(v) + 4:.1f}' font-size='11' fill='{c}'>{label}</text>"
+        for v, c, label in ((fusion.high, "#c62828", "high"), (fusion.medium, "#ef6c00", "medium"))
+    )
+    axes = (
+        f"<line x1='{pad}' x2='{w - pad}' y1='{h - pad}' y2='{h - pad}' stroke='#999'/>"
+        f"<text x='{pad}' y='{h - 8}' font-size='11'>0 s</text>"
+        f"<text x='{w - pad - 30}' y='{h - 8}' font-size='11'>{end:.1f} s</text>"
+        f"<text x='2' y='{y(1.0) + 4:.1f}' font-size='11'>100%</text><text x='2' y='{y(0.0) + 4:.1f}' font-size='11'>0%</text>"
+    )
+    return (
+        f"<svg width='{w}' height='{h}' viewBox='0 0 {w} {h}' role='img' aria-label='fake probability over time'>"
+        f"{axes}{guides}<polyline fill='none' stroke='#1565c0' stroke-width='2' points='{line}'/>{dots}</svg>"
+    )
+
+
+def _frame_figure(c: SuspiciousFrame) -> str:
+    when = f"{c.time:.2f} s, frame {c.frame}" if c.time is not None else "the image"
+    overlay_name = next((n for n in ("blending", "noise") if n in c.heatmaps), None)
+    images = [_jpeg(c.image)]
+    caption = f"{when}: {c.probability:.0%}"
+    if overlay_name is not None:
+        images.append(_jpeg(overlay(c.image, c.heatmaps[overlay_name])))
+        caption += f" · right: where the {overlay_name} signal looks (red = suspicious)"
+    imgs = "".join(f"<img src='data:image/jpeg;base64,{b}' alt='{html.escape(when)}'>" for b in images)
+    return f"<figure><div style='display:flex;gap:4px'>{imgs}</div><figcaption class=dim>{html.escape(caption)}</figcaption></figure>"
+
+
+def overlay(image: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
+    """RGB image with a heatmap (0..1, same H×W) drawn over it in a blue→red palette."""
+    hm = np.clip(heatmap, 0.0, 1.0)  # absolute: a weak map stays faint, nothing is rescaled
+    colour = cv2.applyColorMap((np.clip(hm, 0, 1) * 255).astype(np.uint8), cv2.COLORMAP_JET)[:, :, ::-1]
+    alpha = (0.15 + 0.5 * np.clip(hm, 0, 1))[:, :, None]
+    return (image * (1 - alpha) + colour * alpha).astype(np.uint8)
+
+
+def _jpeg(rgb: np.ndarray) -> str:
+    ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(rgb[:, :, ::-1]), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    if not ok:  # pragma: no cover - encoding a valid uint8 image does not fail
+        raise RuntimeError("JPEG encoding failed")
+    return base64.b64encode(buf.tobytes()).decode("ascii")

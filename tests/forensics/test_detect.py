@@ -1,0 +1,177 @@
+"""`detect` end to end: images, videos and awkward input, through the library, the CLI and the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+import faceforge
+from faceforge.errors import CorruptMedia
+from faceforge.forensics.pipeline import DetectOptions, detect
+from tests.conftest import run_cli
+from tests.media.conftest import write_pyav_video
+
+ALL_SIGNALS = {"blending", "frequency", "noise", "pulse", "behaviour", "provenance"}
+
+
+def _png(path: Path, rgb: np.ndarray) -> Path:
+    cv2.imwrite(str(path), np.ascontiguousarray(rgb[:, :, ::-1]))
+    return path
+
+
+@pytest.fixture(scope="module")
+def face_video(tmp_path_factory, astronaut) -> Path:
+    """4 s at 25 fps of the sample portrait drifting slowly (a still photo 'filmed')."""
+    crop = astronaut[0:384, 64:448]
+    frames = []
+    for i in range(100):
+        m = np.float32([[1, 0, 3 * np.sin(i / 10)], [0, 1, 2 * np.cos(i / 13)]])
+        frames.append(cv2.warpAffine(crop, m, (384, 384), borderMode=cv2.BORDER_REFLECT))
+    return write_pyav_video(tmp_path_factory.mktemp("video") / "still.mp4", frames, rate=25)
+
+
+def test_image_verdict_has_every_part(tmp_path, astronaut):
+    result = faceforge.detect(_png(tmp_path / "a.png", astronaut))
+    assert result.kind == "image" and 0.0 <= result.fake_probability <= 1.0
+    assert result.risk in {"low", "medium", "high"}
+    assert set(result.signals) == ALL_SIGNALS
+    for name in ("pulse", "behaviour"):
+        assert result.signals[name].score is None and "video" in result.signals[name].reason
+    assert result.signals["blending"].score is not None
+    d = result.to_dict()
+    assert d["faces"][0]["score"] == pytest.approx(result.fake_probability, abs=1e-4)
+    assert d["signals"]["pulse"]["score"] == "n/a" and d["timeline"] is None
+    json.dumps(d)  # serialisable
+
+
+def test_self_blended_face_scores_higher_than_the_original(tmp_path, astronaut):
+    """The held-in pair, end to end: the real sample vs a self-blended fake of it."""
+    from faceforge.faces.analyzer import analyze
+    from faceforge.forensics.sbi import self_blend
+
+    face = analyze(astronaut)[0]
+    fake = self_blend(astronaut, face.landmarks_2d, np.random.default_rng(3)).image
+    real = detect(_png(tmp_path / "real.png", astronaut))
+    fake = detect(_png(tmp_path / "fake.png", fake))
+    # Logits, not probabilities: a confident real score near 1 leaves no room for a margin.
+    assert fake.signals["blending"].details["logit"] > real.signals["blending"].details["logit"] + 1.0
+    assert fake.fake_probability > real.fake_probability
+
+
+def test_no_face_is_not_judged(tmp_path):
+    gradient = np.dstack(np.meshgrid(np.linspace(0, 255, 320), np.linspace(0, 255, 240)) + [np.full((240, 320), 90.0)])
+    result = detect(_png(tmp_path / "wall.png", gradient.astype(np.uint8)))
+    assert result.fake_probability is None and result.risk is None
+    assert result.summary == "no face found; nothing to judge"
+
+
+def test_tiny_face_gives_a_clear_answer(tmp_path, astronaut):
+    canvas = np.full((1080, 1920, 3), 120, np.uint8)
+    canvas[500:540, 900:940] = cv2.resize(astronaut[20:260, 140:380], (40, 40), interpolation=cv2.INTER_AREA)
+    result = detect(_png(tmp_path / "tiny.png", canvas))
+    if result.fake_probability is None:
+        assert "no face" in result.summary or "too small" in result.summary
+
+
+def test_screenshot_of_a_video_player_is_judged(tmp_path, astronaut):
+    screen = np.full((900, 1440, 3), 30, np.uint8)
+    screen[100:612, 200:712] = astronaut
+    screen[640:660, 200:712] = (200, 0, 0)  # a progress bar
+    result = detect(_png(tmp_path / "screenshot.png", screen))
+    assert result.fake_probability is not None and len(result.faces) == 1
+
+
+def test_video_has_tracks_and_a_timeline(face_video):
+    result = detect(face_video)
+    assert result.kind == "video" and result.fake_probability is not None
+    face = result.faces[0]
+    assert len(face.frames) >= 25 and face.frames_scored >= 8  # 4 s at 8 analysed fps; 12 samples asked
+    assert len(result.timeline) >= 8 and all(0.0 <= p.probability <= 1.0 for p in result.timeline)
+    assert [p.time for p in result.timeline] == sorted(p.time for p in result.timeline)
+    assert result.signals["pulse"].score is not None or result.signals["pulse"].reason
+    assert result.suspicious and result.suspicious[0].image.ndim == 3
+    d = result.to_dict()
+    assert d["timeline"] and {"frame", "time", "score"} <= set(d["timeline"][0])
+
+
+def test_one_second_clip_says_pulse_needs_more(tmp_path, astronaut):
+    frames = [astronaut[0:384, 64:448]] * 25
+    result = detect(write_pyav_video(tmp_path / "short.mp4", frames, rate=25))
+    assert result.signals["pulse"].score is None and "3 s" in result.signals["pulse"].reason
+    assert any("short clip" in n for n in result.notes)
+    assert result.fake_probability is not None  # the frame signals still judge it
+
+
+def test_grey_and_rotated_videos(tmp_path, astronaut):
+    grey = cv2.cvtColor(cv2.cvtColor(astronaut[0:384, 64:448], cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    result = detect(write_pyav_video(tmp_path / "grey.mp4", [grey] * 90, rate=25))
+    assert result.fake_probability is not None
+    assert result.signals["pulse"].score is None and result.signals["pulse"].reason
+    # Stored sideways with a display matrix (a phone video): the face must still be found.
+    sideways = np.ascontiguousarray(np.rot90(astronaut[0:384, 64:448], k=1))
+    rotated = detect(write_pyav_video(tmp_path / "rotated.mp4", [sideways] * 50, rate=25, rotation_ccw=-90))
+    assert rotated.faces, "a face in a rotated video was not found"
+
+
+def test_corrupted_video_is_a_clear_error(tmp_path, face_video):
+    broken = tmp_path / "broken.mp4"
+    data = face_video.read_bytes()
+    broken.write_bytes(data[: len(data) // 3])
+    with pytest.raises(CorruptMedia):
+        detect(broken)
+
+
+def test_options_are_checked():
+    with pytest.raises(ValueError, match="analysis_fps"):
+        DetectOptions(analysis_fps=0)
+    with pytest.raises(ValueError, match="frame_samples"):
+        DetectOptions(frame_samples=0)
+
+
+# ----------------------------------------------------------------------------- CLI and report
+
+
+def test_cli_json_and_report(tmp_path, capsys, astronaut, face_video):
+    image = _png(tmp_path / "portrait.png", astronaut)
+    out_json, out_html = tmp_path / "r.json", tmp_path / "r.html"
+    code, out, _ = run_cli(
+        capsys, "detect", str(image), str(face_video), "--json", str(out_json), "--report", str(out_html)
+    )
+    assert code == 0
+    assert "portrait.png" in out and "risk" in out
+    files = json.loads(out_json.read_text())["files"]
+    assert [Path(f["file"]).name for f in files] == ["portrait.png", "still.mp4"]
+    for f in files:
+        assert {"fake_probability", "risk", "faces", "signals", "timeline"} <= set(f)
+        assert set(f["signals"]) == ALL_SIGNALS
+    assert files[1]["timeline"] and files[1]["faces"][0]["frames"]
+    page = out_html.read_text()
+    assert page.startswith("<!doctype html>") and "<svg" in page and "data:image/jpeg;base64," in page
+    assert "http://" not in page and "https://" not in page and "<script" not in page  # self-contained, offline
+    assert "Blending boundary" in page or "blending" in page.lower()
+    assert "AUC" in page  # each signal's measured error rates
+
+
+def test_cli_bad_inputs(tmp_path, capsys, astronaut):
+    good = _png(tmp_path / "ok.png", astronaut)
+    out_json = tmp_path / "r.json"
+    code, _, err = run_cli(capsys, "detect", str(tmp_path / "missing.mp4"), str(good), "--json", str(out_json))
+    assert code == 2 and "missing.mp4" in err and "Traceback" not in err
+    files = json.loads(out_json.read_text())["files"]
+    assert "error" in files[0] and files[1]["fake_probability"] is not None
+    code, _, err = run_cli(capsys, "detect", str(good), "--json", str(tmp_path / "r.txt"))
+    assert code == 2 and "--json must end in .json" in err
+    garbage = tmp_path / "fake.mp4"
+    garbage.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(200))
+    code, _, err = run_cli(capsys, "detect", str(garbage))
+    assert code == 2 and "fake.mp4" in err
+
+
+def test_cli_no_face_exit_code(tmp_path, capsys):
+    wall = _png(tmp_path / "wall.png", np.full((200, 300, 3), 128, np.uint8))
+    code, out, _ = run_cli(capsys, "detect", str(wall))
+    assert code == 1 and "no face found" in out
