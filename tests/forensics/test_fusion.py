@@ -31,8 +31,8 @@ def test_fit_learns_direction_and_ignores_noise():
     model = fit_fusion(rows, y, SIGNALS)
     w = dict(zip(model.signals, model.weights))
     assert w["a"] > 1.0
-    assert w["c"] < -0.3
-    assert abs(w["b"]) < 0.5 * abs(w["a"])
+    assert w["c"] == 0.0  # inverted on this data: ignored, never turned into evidence of "real"
+    assert 0.0 <= w["b"] < 0.5 * w["a"]
     probs = [model.probability(r) for r in rows]
     from faceforge.eval.detection import auc
 

@@ -1,6 +1,7 @@
 """The calibrated combiner: every signal's score in, one fake probability out.
 
-A logistic regression over the signals that could judge the item (Platt 1999 is the same model on
+A logistic regression (weights ≥ 0: no signal's alarm may count as evidence of "real") over the
+signals that could judge the item (Platt 1999 is the same model on
 one score): each available signal contributes w_s · z_s, where z_s is its score as a clipped logit,
 standardised with the training mean and spread; a signal that said "n/a" contributes 0 (= an
 average item), so a still image is judged by the frame signals alone and nothing is made up.
@@ -134,7 +135,7 @@ def fit_fusion(
     sample_weight: Sequence[float] | None = None,
     meta: dict[str, Any] | None = None,
 ) -> FusionModel:
-    """Fit the combiner: L2-penalised logistic regression (bias not penalised).
+    """Fit the combiner: L2-penalised logistic regression with non-negative weights (bias free).
 
     rows: per item, signal name → score (None = n/a). labels: 1 fake, 0 real.
     A signal with fewer than 3 available values gets weight 0.
@@ -166,6 +167,12 @@ def fit_fusion(
         grad = np.concatenate([x.T @ g + l2 * w, [g.sum()]])
         return value, grad
 
-    res = minimize(loss, np.zeros(len(signals) + 1), jac=True, method="L-BFGS-B")
+    # Every signal is built so that a higher score means "more likely fake"; a weight below zero
+    # would let a signal's alarm argue for "real" because of a quirk of the fitting data, so the
+    # weights are kept ≥ 0 (a signal that does not help gets 0). The bias is free.
+    bounds = [(0.0, None)] * len(signals) + [(None, None)]
+    res = minimize(loss, np.zeros(len(signals) + 1), jac=True, method="L-BFGS-B", bounds=bounds)
     w = np.where(usable, res.x[:-1], 0.0)
-    return FusionModel(tuple(signals), tuple(float(v) for v in w), float(res.x[-1]), tuple(means), tuple(stds), meta=meta or {})
+    return FusionModel(
+        tuple(signals), tuple(float(v) for v in w), float(res.x[-1]), tuple(means), tuple(stds), meta=meta or {}
+    )

@@ -33,7 +33,8 @@ Progress = Callable[[int, int | None], None]  # (frames done, frames expected or
 FRAME_SIGNALS = ("blending", "frequency", "noise")
 TRACK_SIGNALS = ("pulse", "behaviour")
 _CROP_SIDE = 320  # report crops are at most this many pixels on a side
-_LOW_BITS_PER_PIXEL = 0.03  # video below this (per pixel per frame) is heavily compressed
+_WATERMARK_FRAMES = 10  # of a video, for the provenance check (30 would cost ~3× the face analysis at 720p)
+_LOW_BITS_PER_PIXEL = 0.015  # video below this (per pixel per frame) is heavily compressed (web 720p ≈ 0.05)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,9 @@ def _detect_image(path: Path, image: np.ndarray, options: DetectOptions, fusion:
     verdicts, crops = [], []
     for track, face in enumerate(faces):
         evidence = {s.info.name: s.score_face(image, face, want_heatmap=options.heatmaps) for s in frame_signals()}
-        signals = {name: SignalScore(ev.score, ev.reason or _default_reason(ev), ev.details) for name, ev in evidence.items()}
+        signals = {
+            name: SignalScore(ev.score, ev.reason or _default_reason(ev), ev.details) for name, ev in evidence.items()
+        }
         for s in track_signals():
             signals[s.info.name] = SignalScore(None, "needs a video: a still image has no pulse, blinks or motion")
         samples = ((0, 0.0, {name: ev.score for name, ev in evidence.items()}),)
@@ -163,7 +166,9 @@ class _Track:
     best: list[tuple[float, int, SuspiciousFrame]] = field(default_factory=list)  # min-heap by score
 
 
-def _detect_video(path: Path, info, options: DetectOptions, fusion: FusionModel, progress: Progress | None) -> Detection:  # noqa: ANN001
+def _detect_video(
+    path: Path, info, options: DetectOptions, fusion: FusionModel, progress: Progress | None
+) -> Detection:  # noqa: ANN001
     from faceforge.faces.tracker import FaceTracker, TrackerOptions
     from faceforge.media.video import read_video
 
@@ -189,7 +194,9 @@ def _detect_video(path: Path, info, options: DetectOptions, fusion: FusionModel,
     finally:
         tracker.close()
     if not tracks:
-        return _nothing(path, "video", "no face found; nothing to judge", (info.height, info.width), notes, info.duration, analysed)
+        return _nothing(
+            path, "video", "no face found; nothing to judge", (info.height, info.width), notes, info.duration, analysed
+        )
 
     verdicts, timeline_by_frame, crops = [], {}, []
     for tr in tracks.values():
@@ -211,7 +218,9 @@ def _detect_video(path: Path, info, options: DetectOptions, fusion: FusionModel,
     timeline = [timeline_by_frame[k] for k in sorted(timeline_by_frame)]
     crops.sort(key=lambda c: -c.probability)
     shape = (info.height, info.width)
-    return _combine(path, "video", verdicts, timeline, crops[: options.suspicious_frames], notes, shape, info.duration, analysed)
+    return _combine(
+        path, "video", verdicts, timeline, crops[: options.suspicious_frames], notes, shape, info.duration, analysed
+    )
 
 
 def _observe(
@@ -228,7 +237,9 @@ def _observe(
     track_id = face.track_id if face.track_id is not None else 0
     tr = tracks.get(track_id)
     if tr is None:
-        tr = tracks[track_id] = _Track(track_id, {s.info.name: s.start(min(fps, options.analysis_fps)) for s in track_signals()})
+        tr = tracks[track_id] = _Track(
+            track_id, {s.info.name: s.start(min(fps, options.analysis_fps)) for s in track_signals()}
+        )
     for acc in tr.accumulators.values():
         acc.add(image, face, t)
     if len(tr.frames) % stride == 0:
@@ -316,15 +327,29 @@ def _combine(
     judged = [v for v in verdicts if v.probability is not None]
     if not judged:
         summary = "faces found, but too small or unclear for any signal to judge; nothing to say"
-        return Detection(path, kind, None, None, summary, verdicts, {}, timeline, [], notes, shape[1], shape[0], duration, analysed)  # type: ignore[arg-type]
+        return Detection(
+            path, kind, None, None, summary, verdicts, {}, timeline, [], notes, shape[1], shape[0], duration, analysed
+        )  # type: ignore[arg-type]
     solid = solid_tracks(judged, frames=lambda v: len(v.frames), scored=lambda v: v.frames_scored)
     worst = max(solid, key=lambda v: v.probability or 0.0)
     p = worst.probability or 0.0
     fusion_risk = worst.risk
     summary = _summary(p, fusion_risk, len(verdicts), worst)
     return Detection(
-        path, kind, p, fusion_risk, summary, verdicts, dict(worst.signals), timeline, crops, notes,  # type: ignore[arg-type]
-        shape[1], shape[0], duration, analysed,
+        path,
+        kind,
+        p,
+        fusion_risk,
+        summary,
+        verdicts,
+        dict(worst.signals),
+        timeline,
+        crops,
+        notes,  # type: ignore[arg-type]
+        shape[1],
+        shape[0],
+        duration,
+        analysed,
     )
 
 
@@ -347,7 +372,9 @@ def _summary(p: float, risk: str | None, n_faces: int, worst: FaceVerdict) -> st
     return f"{words[risk or 'low']}: {faces} scores {p:.0%}{why}"
 
 
-def _nothing(path: Path, kind: str, summary: str, shape: tuple[int, ...], notes: list[str], duration=None, analysed=1) -> Detection:  # noqa: ANN001
+def _nothing(
+    path: Path, kind: str, summary: str, shape: tuple[int, ...], notes: list[str], duration=None, analysed=1
+) -> Detection:  # noqa: ANN001
     return Detection(path, kind, None, None, summary, [], {}, [], [], notes, shape[1], shape[0], duration, analysed)  # type: ignore[arg-type]
 
 
@@ -355,7 +382,7 @@ def _with_provenance(result: Detection, path: Path) -> Detection:
     """A label that declares AI generation settles the question whatever the pixels say."""
     from faceforge.forensics.provenance import ProvenanceSignal
 
-    label = ProvenanceSignal().check(path)
+    label = ProvenanceSignal().check(path, max_video_frames=_WATERMARK_FRAMES)
     signals = {**result.signals, "provenance": label}
     if label.score is not None and label.score >= 0.5:
         p = max(result.fake_probability or 0.0, 0.99)

@@ -22,7 +22,14 @@ from pathlib import Path
 
 from faceforge.errors import InputError
 from faceforge.forensics.signal import SignalInfo, SignalScore
-from faceforge.provenance.verify import C2paReport, ManifestInfo, VerifyReport, WatermarkReport, verify_file
+from faceforge.provenance.verify import (
+    VIDEO_WATERMARK_FRAMES,
+    C2paReport,
+    ManifestInfo,
+    VerifyReport,
+    WatermarkReport,
+    verify_file,
+)
 
 #: IPTC digital source types that declare generated media (the last path segment of the URI).
 AI_SOURCE_TYPES = frozenset({"trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia", "algorithmicMedia"})
@@ -73,10 +80,13 @@ class ProvenanceSignal:
 
     info = INFO
 
-    def check(self, path: str | Path) -> SignalScore:
-        """Read the labels of an image or video file. Never raises for a readable or unreadable plain file."""
+    def check(self, path: str | Path, *, max_video_frames: int = VIDEO_WATERMARK_FRAMES) -> SignalScore:
+        """Read the labels of an image or video file. Never raises for a readable or unreadable plain file.
+
+        max_video_frames: frames the watermark detector reads from a video (fewer is faster; a
+        faceforge output is labelled in every frame, so a few suffice unless it was heavily re-encoded)."""
         try:
-            report = verify_file(path)
+            report = verify_file(path, max_video_frames=max_video_frames)
         except InputError as exc:
             return SignalScore(None, reason=f"{NO_LABEL} (file not checked: {exc})")
         return _score(report)

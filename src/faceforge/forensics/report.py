@@ -41,8 +41,7 @@ def render_report(results: Sequence[Detection], fusion: FusionModel, infos: Sequ
         "<title>faceforge detect report</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>faceforge: fake-face screening report</h1>",
-        f"<p class=dim>Made {html.escape(now)} on this computer; nothing was uploaded. "
-        f"{len(results)} file(s).</p>",
+        f"<p class=dim>Made {html.escape(now)} on this computer; nothing was uploaded. {len(results)} file(s).</p>",
         _how_to_read(fusion),
     ]
     for result in results:
@@ -113,12 +112,16 @@ def _signals_section(fusion: FusionModel, infos: Sequence[SignalInfo]) -> str:
     out = ["<h2>The signals and how often they are wrong</h2>"]
     corpus = fusion.meta.get("corpus")
     if corpus:
-        out.append(f"<p class=dim>Error rates measured by <code>bench/detect.py</code> on {html.escape(str(corpus))}.</p>")
+        out.append(
+            f"<p class=dim>Error rates measured by <code>bench/detect.py</code> on {html.escape(str(corpus))}.</p>"
+        )
     out.append("<table><tr><th>Signal</th><th>What it looks at</th><th>Measured alone</th></tr>")
     for info in infos:
         st = stats.get(info.name)
         measured = (
-            f"AUC {st['auc']:.2f}, equal error rate {st['eer']:.0%} ({st.get('n', '?')} items)" if st else "not measured"
+            f"AUC {st['auc']:.2f}, equal error rate {st['eer']:.0%} ({st.get('n', '?')} items)"
+            if st
+            else "not measured"
         )
         out.append(
             f"<tr><td>{html.escape(info.title)}</td><td>{html.escape(info.explanation)}</td>"

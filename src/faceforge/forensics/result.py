@@ -97,7 +97,9 @@ class Detection:
                 for f in self.faces
             ],
             "signals": {name: signal_dict(s) for name, s in self.signals.items()},
-            "timeline": [{"frame": p.frame, "time": round(p.time, 3), "score": _round(p.probability)} for p in self.timeline]
+            "timeline": [
+                {"frame": p.frame, "time": round(p.time, 3), "score": _round(p.probability)} for p in self.timeline
+            ]
             if self.kind == "video"
             else None,
             "notes": self.notes,
