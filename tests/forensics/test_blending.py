@@ -15,7 +15,8 @@ from faceforge.forensics.blending import MIN_IOD_PX, BlendingSignal, inter_ocula
 from faceforge.forensics.sbi import blend_mask, boundary_map, self_blend
 from faceforge.forensics.signal import FrameSignal
 
-MARGIN = 0.3  # a fake must score at least this much above its real original
+SBI_MARGIN = 0.5  # a self-blend (what the model was trained on) must score this much above its original
+PASTE_MARGIN = 0.25  # a crude paste (never seen in training) this much
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_self_blended_astronaut_scores_above_the_real_one(signal, astronaut, ast
     fake_img = self_blend(astronaut, astronaut_face.landmarks_2d, np.random.default_rng(3)).image
     fake = signal.score_face(fake_img, astronaut_face)
     assert real.score is not None and fake.score is not None
-    assert fake.score > real.score + MARGIN, (real.score, fake.score)
+    assert fake.score > real.score + SBI_MARGIN, (real.score, fake.score)
 
 
 def test_crude_paste_scores_above_the_real_one(signal, astronaut, astronaut_face):
@@ -77,7 +78,7 @@ def test_crude_paste_scores_above_the_real_one(signal, astronaut, astronaut_face
     pasted[mask] = other[mask]
     real = signal.score_face(astronaut, astronaut_face).score
     fake = signal.score_face(pasted, astronaut_face).score
-    assert fake > real + MARGIN, (real, fake)
+    assert fake > real + PASTE_MARGIN, (real, fake)
 
 
 def test_heatmap_is_a_frame_map_that_lights_up_the_seam(signal, astronaut, astronaut_face):
@@ -117,7 +118,9 @@ def test_missing_or_corrupt_model_is_a_dependency_error(tmp_path, astronaut, ast
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not an onnx file")
     broken.with_suffix(".json").write_text(
-        json.dumps({"input": {"size": 128, "context": 1.6, "normalisation": {"scale": 1, "mean": [0] * 3, "std": [1] * 3}}})
+        json.dumps(
+            {"input": {"size": 128, "context": 1.6, "normalisation": {"scale": 1, "mean": [0] * 3, "std": [1] * 3}}}
+        )
     )
     with pytest.raises(DependencyError, match="cannot be loaded"):
         BlendingSignal(broken).score_face(astronaut, astronaut_face)

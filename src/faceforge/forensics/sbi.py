@@ -115,6 +115,17 @@ def blend_mask(shape: tuple[int, int], landmarks: np.ndarray, rng: np.random.Gen
     return np.clip(mask, 0.0, 1.0)
 
 
+def jitter_appearance(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The source jitter of `self_blend` applied to a whole image: H×W×3 uint8 RGB → same.
+
+    A detector should call this REAL — the whole picture changed alike, with no seam — so
+    training shows it to the network as a real example too, lest it learn "looks different from
+    the face I memorised" instead of "has a seam".
+    """
+    out = _jitter_appearance(image.astype(np.float32), rng)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
 def _jitter_appearance(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Colour, contrast, hue and sharpness jitter on a float32 RGB image in 0..255."""
     out = img * rng.uniform(0.85, 1.15) + rng.uniform(-20.0, 20.0)  # contrast, brightness
