@@ -24,15 +24,6 @@ def signal() -> BlendingSignal:
     return BlendingSignal()
 
 
-@pytest.fixture(scope="module")
-def astronaut_face(astronaut) -> Face:
-    from faceforge.faces.analyzer import analyze
-
-    faces = analyze(astronaut, masks=False)
-    assert faces, "the astronaut sample must have a face"
-    return faces[0]
-
-
 def _scaled(face: Face, k: float) -> Face:
     return dataclasses.replace(face, landmarks=face.landmarks * np.float32(k), masks=None)
 

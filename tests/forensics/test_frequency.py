@@ -23,15 +23,6 @@ from faceforge.forensics.signal import FrameSignal
 
 
 @pytest.fixture(scope="module")
-def astronaut_face(astronaut):
-    from faceforge.faces.analyzer import analyze
-
-    faces = analyze(astronaut, masks=False)
-    assert len(faces) == 1
-    return faces[0]
-
-
-@pytest.fixture(scope="module")
 def signal() -> FrequencySignal:
     return FrequencySignal()
 

@@ -23,15 +23,6 @@ from faceforge.forensics.signal import FrameSignal
 
 
 @pytest.fixture(scope="module")
-def astronaut_face(astronaut):
-    from faceforge.faces.analyzer import analyze
-
-    faces = analyze(astronaut, masks=False)
-    assert len(faces) == 1
-    return faces[0]
-
-
-@pytest.fixture(scope="module")
 def face_region(astronaut, astronaut_face) -> np.ndarray:
     """H×W bool: the face oval."""
     return face_mask(astronaut_face.landmarks, astronaut.shape[:2]) > 127
