@@ -50,6 +50,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from faceforge.eval.detection import auc as detection_auc
 from faceforge.eval.splits import detect_split
 from faceforge.forensics.crops import aligned_face
 from faceforge.forensics.sbi import jitter_appearance, self_blend
@@ -354,13 +355,8 @@ class Exported(nn.Module):
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """ROC AUC by the Mann-Whitney statistic (ties count half)."""
-    from scipy.stats import rankdata
-
-    ranks = rankdata(scores)
-    pos = labels == 1
-    n_pos, n_neg = int(pos.sum()), int((~pos).sum())
-    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    """ROC AUC (Mann-Whitney, ties count half): `faceforge.eval.detection.auc` with this script's argument order."""
+    return detection_auc(labels, scores)
 
 
 def validation_set(crops: np.ndarray, landmarks: np.ndarray, seed: int, reps: int = 4):

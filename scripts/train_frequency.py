@@ -41,8 +41,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 from scipy.optimize import minimize
-from scipy.stats import rankdata
 
+from faceforge.eval.detection import auc as detection_auc
 from faceforge.eval.splits import detect_split
 from faceforge.faces.analyzer import analyze
 from faceforge.faces.face import Face
@@ -277,10 +277,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> FrequencyModel
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Area under the ROC curve (Mann–Whitney U with mid-ranks for ties)."""
-    pos, neg = labels == 1, labels == 0
-    ranks = rankdata(scores)
-    return float((ranks[pos].sum() - pos.sum() * (pos.sum() + 1) / 2) / (pos.sum() * neg.sum()))
+    """ROC AUC (Mann-Whitney, ties count half): `faceforge.eval.detection.auc` with this script's argument order."""
+    return detection_auc(labels, scores)
 
 
 def leave_one_source_out(x: np.ndarray, y: np.ndarray, sources: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -418,6 +418,4 @@ def _replace_crop(crop: SuspiciousFrame, p: float) -> SuspiciousFrame:
 
 
 def _replace(result: Detection, **changes) -> Detection:  # noqa: ANN003
-    from dataclasses import replace
-
     return replace(result, **changes)
