@@ -67,6 +67,35 @@ def test_shape_blend_keeps_pose_and_expression(source):
     assert mouth_openness(moved) == pytest.approx(mouth_openness(target), abs=0.03)
 
 
+def test_far_side_of_a_turned_source_is_left_to_the_target(source):
+    """A source turned sideways shows a sliver of its far cheek: that side is not painted."""
+    from faceforge.effects.swap.render import far_side_weight
+
+    pts = source.landmarks.astype(np.float64)
+    axis = pts[473, :2] - pts[468, :2]
+    axis /= np.linalg.norm(axis)
+    centre = pts[168, :2]
+
+    def sample(points: np.ndarray) -> np.ndarray:  # far_side_weight at these photo positions
+        xy = points.astype(np.float32)
+        return far_side_weight(pts, xy[:, :1], xy[:, 1:])[:, 0]
+
+    oval = pts[np.r_[10, 152, 234, 454], :2]  # forehead, chin and both cheek edges
+    assert np.all(sample(oval) == 0.0)  # a frontal source: everything is trusted
+
+    turned = pts.copy()
+    along = (turned[:, :2] - centre) @ axis
+    far = along > 0  # squeeze the image-right half to 45 % of its width, as a turned head does
+    turned[far, :2] -= 0.55 * along[far, None] * axis
+    right_edge, left_edge = turned[454, :2], turned[234, :2]
+    near_point, mid_far = centre - 0.8 * (centre - left_edge), centre + 0.2 * (right_edge - centre)
+    weights = far_side_weight(
+        turned, *(np.array([[p[k]] for p in (right_edge, near_point, mid_far)], np.float32) for k in (0, 1))
+    )
+    assert weights[0, 0] > 0.9  # the far outline
+    assert weights[1, 0] == 0.0 and weights[2, 0] == 0.0  # the near side and the middle are kept
+
+
 def test_bad_options_name_the_parameter():
     with pytest.raises(ValueError, match="shape"):
         SwapOptions(shape=1.5)

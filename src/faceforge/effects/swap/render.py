@@ -108,6 +108,40 @@ def settle_irises(target: np.ndarray, source: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Far/near half-width ratio of the source face (1 = frontal) from which the far side is
+#: trusted fully, and at which it is not trusted at all; share of the far half (from the
+#: midline) that is always kept.
+FAR_TRUSTED, FAR_UNTRUSTED, FAR_KEPT = 0.9, 0.65, 0.35
+
+
+def far_side_weight(source: np.ndarray, src_x: np.ndarray, src_y: np.ndarray) -> np.ndarray:
+    """H×W float32 0..1 over a warped roi: how much each pixel's source sample lies in the
+    foreshortened far side of a turned source face, where a few source pixels are stretched
+    over a whole cheek (smeared streaks) and the mesh outline runs past the visible cheek into
+    the background. 0 for a frontal source and on the near half.
+
+    source: the source's 478×3 landmarks; src_x, src_y: the roi's sample positions in the
+    source photo. Positions are measured along the eye line from the nose bridge; each half
+    is scaled by its own extent (the face oval's), so 1 is the outline.
+    """
+    pts = source[:, :2].astype(np.float64)
+    axis = pts[473] - pts[468]  # left iris − right iris: along the eye line, in the photo
+    axis /= max(float(np.linalg.norm(axis)), 1e-6)
+    centre = pts[168]  # nose bridge between the eyes
+    oval = (pts[t.face_oval()] - centre) @ axis
+    neg, pos = float(-oval.min()), float(oval.max())
+    if min(neg, pos) <= 0:
+        return np.zeros(src_x.shape, np.float32)
+    ratio = min(neg, pos) / max(neg, pos)
+    amount = float(np.clip((FAR_TRUSTED - ratio) / (FAR_TRUSTED - FAR_UNTRUSTED), 0.0, 1.0))
+    if amount <= 0:
+        return np.zeros(src_x.shape, np.float32)
+    along = (src_x - centre[0]) * axis[0] + (src_y - centre[1]) * axis[1]
+    far = along / pos if pos < neg else -along / neg  # 0 at the midline, 1 at the far outline
+    x = np.clip((far - FAR_KEPT) / (1.0 - FAR_KEPT), 0.0, 1.0)
+    return (amount * x * x * (3.0 - 2.0 * x)).astype(np.float32)
+
+
 @dataclass
 class FaceRender:
     """What one face swap produced, for smoothing and tests."""
@@ -131,8 +165,9 @@ class FaceRenderer:
 
     def warp_source(
         self, target: np.ndarray, frame_shape: tuple[int, int]
-    ) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
-        """(roi, source texture warped onto `target` landmarks over that roi) or None."""
+    ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
+        """(roi, source texture warped onto `target` landmarks over that roi, far-side weight
+        over that roi (see `far_side_weight`)) or None."""
         tgt2d = target[:, :2].astype(np.float64)
         sim = fit_similarity(self._src2d, tgt2d)
         aligned = sim.apply(self._src2d)
@@ -149,7 +184,7 @@ class FaceRenderer:
         src_x = ((dx * rot[0, 0] + dy * rot[1, 0]) / s).astype(np.float32)
         src_y = ((dx * rot[0, 1] + dy * rot[1, 1]) / s).astype(np.float32)
         texture = cv2.remap(self.source.image, src_x, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
-        return roi, texture
+        return roi, texture, far_side_weight(self.source.landmarks, src_x, src_y)
 
     def render(
         self, frame: np.ndarray, landmarks: np.ndarray, yaw: float, track: int | None = None
@@ -163,7 +198,7 @@ class FaceRenderer:
         warped = self.warp_source(target, frame.shape[:2])
         if warped is None:
             return None
-        (x0, y0, x1, y1), texture = warped
+        (x0, y0, x1, y1), texture, far = warped
         tgt_roi = frame[y0:y1, x0:x1]
         size = float(np.ptp(target[:468, 1]))
         mask = blend.face_blend_mask(
@@ -202,7 +237,8 @@ class FaceRenderer:
                 if o.shading:
                     src_lab = color.match_shading(src_lab, tgt_lab, mask * keep, sigma=0.12 * size)
                 texture = color.to_rgb(src_lab)
-        alpha = mask * keep * fade
+        # Keep the target's own cheek where the source shows only a sliver of its far side.
+        alpha = mask * keep * fade * (1.0 - far)
         mix = blend.laplacian_blend if o.multiband else blend.alpha_blend
         frame[y0:y1, x0:x1] = mix(tgt_roi, texture, alpha)
         return FaceRender((x0, y0, x1, y1), alpha, stats)
