@@ -105,6 +105,41 @@ def test_min_interval_thins_frames_but_keeps_indices_and_times(make_video, gradi
         read_video(path, min_interval=-1)
 
 
+def test_max_short_side_scales_down_and_keeps_the_picture(make_video, gradient) -> None:
+    path = make_video("clip.mp4", 4)  # 64×48
+    small = next(iter(read_video(path, max_short_side=24)))
+    assert small.image.shape == (24, 32, 3)
+    expected = gradient(0)[1::2, 1::2].astype(int)  # 2×2 area mean of a smooth gradient ≈ its samples
+    assert np.abs(small.image.astype(int) - expected).mean() < 6
+    assert next(iter(read_video(path, max_short_side=480))).image.shape == (48, 64, 3)  # never scaled up
+    with pytest.raises(ValueError, match="max_short_side"):
+        read_video(path, max_short_side=4)
+
+
+def test_skip_nonreference_decodes_fewer_frames_with_true_indices(make_video, gradient) -> None:
+    path = make_video("clip.mp4", 60)  # libx264 defaults: B-frames, which nothing references
+    every = list(read_video(path))
+    kept = list(read_video(path, skip_nonreference=True))
+    assert 10 < len(kept) < len(every)
+    assert [f.index for f in kept] == sorted({f.index for f in kept})
+    for frame in kept:
+        assert frame.time == pytest.approx(every[frame.index].time, abs=1e-6)
+        assert np.abs(frame.image.astype(int) - gradient(frame.index)).mean() < 3  # the frame its index says
+    thinned = list(read_video(path, skip_nonreference=True, min_interval=0.2))
+    assert all(b.time - a.time >= 0.2 - 1e-6 for a, b in zip(thinned, thinned[1:]))
+
+
+def test_skip_nonreference_still_notices_a_cut_file(tmp_path: Path) -> None:
+    full = _written_mp4(tmp_path / "full.mp4")
+    with av.open(str(full)) as container:
+        samples = sorted((entry.pos, entry.size) for entry in container.streams.video[0].index_entries)
+    pos, size = samples[10]
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(full.read_bytes()[: pos + size])
+    with pytest.raises(CorruptMedia, match=r"the file ends early \(40 frames expected\)"):
+        list(read_video(cut, skip_nonreference=True))
+
+
 def test_high_444_h264_decodes(make_video, gradient) -> None:
     # H.264 High 4:4:4 Predictive, as in some of the real clips.
     path = make_video("444.mp4", 5, pix_fmt="yuv444p")
