@@ -7,7 +7,16 @@ Writes src/faceforge/data/detect/blending.onnx and blending.json (read by
 `faceforge.forensics.blending`); `--out DIR` writes them elsewhere. Measured: the shipped model's
 full run (face cache included) took 21.8 minutes wall time on the shared 2-core development
 machine (AMD EPYC, other jobs running; torch 2.13.0 CPU) and reached validation AUC 0.84; both
-are in blending.json ("wall_time_s", "val_auc"). Two runs give bit-identical ONNX files.
+are in blending.json ("wall_time_s", "val_auc"). Two runs gave bit-identical ONNX files (the
+made-fake option was added since, without changing the random stream when it is off).
+
+Tried on 2026-11-26 and NOT shipped (per-family AUCs of the CNN alone, `bench/detect.py`): 40
+frames per training video (836 faces; `FRAMES_PER_VIDEO`) with 24 epochs reached validation AUC
+0.91, and adding `--made-share 0.35` reached 0.89 on SBI and 0.91 on held-out faceforge-made
+fakes; but neither did better than the shipped model on the corpus's unseen families (DFDC
+0.74 / 0.73 against 0.81, FaceForensics++ frames 0.79 / 0.63 against 0.91, DreamTalk 0.16 /
+0.10 against 0.40), and the made fakes only lifted faceforge-swap videos (0.62 against 0.48),
+a family they had seen. The option stays for further work.
 
 What it does:
 
@@ -17,14 +26,21 @@ What it does:
    (192 px, context 2.4 — the 128 px / context 1.6 model crop plus a margin for jitter) with
    crop-space landmarks under build/forensics/ (gitignored). About 15 % of the sources, chosen
    whole by source folder or video, are held out for validation.
-2. Trains a small CNN (plain 3×3 convolutions, 0.65 M parameters) with two heads — an image
-   logit (real vs fake) and a 32×32 blending-boundary map — on real/self-blended pairs made on
-   the fly (`faceforge.forensics.sbi`, Shiohara & Yamasaki 2022; Face X-ray target, Li et al.
-   2020). Half the reals get the blend's colour/sharpness jitter all over (no seam: still real).
+2. Only with `--made-share` > 0 (default 0): makes faceforge's own fakes from TRAIN-split
+   stills (`scripts/training_fakes.py`: 360 face swaps between different people and 60 stills
+   animated with the built-in preset motions, 3 frames each) and caches their aligned crops the same way. The evaluation corpus makes its
+   faceforge fakes from EVAL-split people only, so no person is shared, but the family is: the
+   benchmark calls faceforge-swap and faceforge-animate "seen" families.
+3. Trains a small CNN (plain 3×3 convolutions, 0.65 M parameters) with two heads — an image
+   logit (real vs fake) and a 32×32 blending-boundary map — on real/fake pairs made on the fly:
+   the fake is a self-blend of the real face (`faceforge.forensics.sbi`, Shiohara & Yamasaki
+   2022; Face X-ray target, Li et al. 2020) or, for `--made-share` of the pairs, one of
+   the faceforge-made fakes (no boundary target; the map loss skips it). Half the reals get the
+   blend's colour/sharpness jitter all over (no seam: still real).
    Real and fake go through the same augmentation: alignment jitter, flip, colour, the
    resolution of a face 16-100 px between the eyes, JPEG 50-95, mild blur and noise.
    One torch thread trains while one DataLoader worker makes the pairs (2 cores in all).
-3. Exports to ONNX (dynamic batch), checks onnxruntime against torch, and writes the JSON with
+4. Exports to ONNX (dynamic batch), checks onnxruntime against torch, and writes the JSON with
    the input size, crop context, normalisation and the training record (command, data counts,
    seed, epochs, wall time, validation AUC on the held-out real/SBI pairs).
 
@@ -55,6 +71,9 @@ from faceforge.eval.splits import detect_split
 from faceforge.forensics.crops import aligned_face
 from faceforge.forensics.sbi import jitter_appearance, self_blend
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from training_fakes import contact_sheet, made_fakes_cache  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO / "build" / "forensics"
 OUT_DIR = REPO / "src" / "faceforge" / "data" / "detect"
@@ -70,7 +89,7 @@ IRIS = (468, 473)  # MediaPipe iris centres
 CROP_IOD = float(np.hypot(73.53 - 38.29, 51.50 - 51.70)) * SIZE / 112.0 / CONTEXT  # eye distance in the crop
 MIN_SOURCE_IOD = 20.0  # px between the eyes in the source image: smaller faces are too blurry to teach
 FRAMES_PER_FOLDER = 24
-FRAMES_PER_VIDEO = 10
+FRAMES_PER_VIDEO = 10  # per training video (40 was tried: see the docstring)
 EXCLUDE = ("/masked_faces/",)  # CodeFormer inpainting inputs: real photos with painted-over regions
 
 
@@ -87,6 +106,7 @@ class Config:
     val_fraction: float = 0.15
     workers: int = 1
     threads: int = 1
+    made_share: float = 0.0  # share of fakes that are faceforge-made swaps/animations (the rest: SBI)
 
 
 # ----------------------------------------------------------------------------- data collection
@@ -143,7 +163,9 @@ def build_cache(data: Path, log) -> dict[str, np.ndarray]:
 
     rows = training_sources(data)
     key = hashlib.sha256(
-        json.dumps([[r["file"], r["w"], r["h"]] for r in rows] + [CACHE_SIZE, CACHE_CONTEXT, MIN_SOURCE_IOD]).encode()
+        json.dumps(
+            [[r["file"], r["w"], r["h"]] for r in rows] + [CACHE_SIZE, CACHE_CONTEXT, MIN_SOURCE_IOD, FRAMES_PER_VIDEO]
+        ).encode()
     ).hexdigest()[:16]
     path = CACHE_DIR / f"blending_faces_{key}.npz"
     if path.is_file():
@@ -155,13 +177,11 @@ def build_cache(data: Path, log) -> dict[str, np.ndarray]:
     for i, row in enumerate(rows):
         for image in source_images(data, row):
             for face in analyze(image, max_faces=4, masks=False):
-                iod = float(np.linalg.norm(face.landmarks_2d[IRIS[0]] - face.landmarks_2d[IRIS[1]]))
-                if iod < MIN_SOURCE_IOD:
+                cropped = crop_face(image, face)
+                if cropped is None:
                     continue
-                crop = aligned_face(image, face, CACHE_SIZE, CACHE_CONTEXT)
-                lm = cv2.transform(face.landmarks_2d[None].astype(np.float64), crop.matrix)[0]
-                crops.append(crop.image)
-                marks.append(lm.astype(np.float32))
+                crops.append(cropped[0])
+                marks.append(cropped[1].astype(np.float32))
                 groups.append(source_group(row["file"]))
                 files.append(row["file"])
         if (i + 1) % 50 == 0:
@@ -179,6 +199,21 @@ def build_cache(data: Path, log) -> dict[str, np.ndarray]:
         f"face cache: {len(crops)} faces from {len(rows)} sources in {time.time() - t0:.0f} s -> {path.relative_to(REPO)}"
     )
     return cache
+
+
+def crop_face(image: np.ndarray, face) -> tuple[np.ndarray, np.ndarray] | None:
+    """(192 px cached crop, crop-space landmarks) of a face, or None when it is too small to teach."""
+    iod = float(np.linalg.norm(face.landmarks_2d[IRIS[0]] - face.landmarks_2d[IRIS[1]]))
+    if iod < MIN_SOURCE_IOD:
+        return None
+    crop = aligned_face(image, face, CACHE_SIZE, CACHE_CONTEXT)
+    return crop.image, cv2.transform(face.landmarks_2d[None].astype(np.float64), crop.matrix)[0]
+
+
+def build_made_cache(data: Path, seed: int, log) -> dict[str, np.ndarray]:
+    """Crops of fakes faceforge makes from TRAIN-split stills (`scripts/training_fakes.py`)."""
+    stills = [r for r in training_sources(data) if r["kind"] != "video"]
+    return made_fakes_cache(data, stills, source_group, crop_face, CACHE_DIR, seed, log)
 
 
 def split_groups(groups: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -248,10 +283,16 @@ def to_tensor(img: np.ndarray) -> torch.Tensor:
 
 
 class PairSet(torch.utils.data.Dataset):
-    """Item `key` → (real, fake) of one random cached face; every choice seeded by (seed, key)."""
+    """Item `key` → (real, fake) of random cached faces; every choice seeded by (seed, key).
 
-    def __init__(self, crops: np.ndarray, landmarks: np.ndarray, seed: int) -> None:
-        self.crops, self.landmarks, self.seed = crops, landmarks, seed
+    The fake is a self-blend of the real face, or (with probability `made_share`) a random
+    faceforge-made fake, which has no boundary target (its map weight is 0)."""
+
+    def __init__(
+        self, crops: np.ndarray, landmarks: np.ndarray, made: np.ndarray, made_share: float, seed: int
+    ) -> None:
+        self.crops, self.landmarks, self.made, self.seed = crops, landmarks, made, seed
+        self.made_share = made_share if len(made) else 0.0
 
     def __len__(self) -> int:
         return len(self.crops)
@@ -260,16 +301,25 @@ class PairSet(torch.utils.data.Dataset):
         rng = np.random.default_rng([self.seed, key])
         j = int(rng.integers(len(self.crops)))
         crop = self.crops[j]
-        fake = self_blend(crop, self.landmarks[j], rng)
+        # No extra random draw when there are no made fakes: the SBI-only stream stays as it was.
+        made = self.made_share > 0 and rng.random() < self.made_share
+        fake = None if made else self_blend(crop, self.landmarks[j], rng)
         # Half the reals get the same colour/sharpness jitter as a blend's source, all over: without
         # it the network memorised the few hundred training faces ("differs from memory" = fake).
         real = jitter_appearance(crop, rng) if rng.random() < 0.5 else crop
         real_img, real_b = degrade(real, np.zeros(crop.shape[:2], np.float32), rng)
-        fake_img, fake_b = degrade(fake.image, fake.boundary, rng)
+        if fake is None:
+            other = self.made[int(rng.integers(len(self.made)))]
+            fake_img, fake_b = degrade(other, np.zeros(other.shape[:2], np.float32), rng)
+            map_weight = 0.0
+        else:
+            fake_img, fake_b = degrade(fake.image, fake.boundary, rng)
+            map_weight = 1.0
         return (
             torch.stack([to_tensor(real_img), to_tensor(fake_img)]),
             torch.from_numpy(np.stack([real_b, fake_b])),
             torch.tensor([0.0, 1.0]),
+            torch.tensor([1.0, map_weight]),
         )
 
 
@@ -373,10 +423,30 @@ def validation_set(crops: np.ndarray, landmarks: np.ndarray, seed: int, reps: in
     return torch.stack(xs), np.array(ys)
 
 
+def made_validation_set(made: np.ndarray, seed: int, reps: int = 2) -> torch.Tensor:
+    """Held-out faceforge-made fakes, degraded like the training data (own seeds)."""
+    xs = []
+    for j in range(len(made)):
+        for k in range(reps):
+            rng = np.random.default_rng([seed, 98, j, k])
+            img, _ = degrade(made[j], np.zeros(made[j].shape[:2], np.float32), rng)
+            xs.append(to_tensor(img))
+    return torch.stack(xs) if xs else torch.zeros(0, 3, SIZE, SIZE)
+
+
 @torch.no_grad()
 def predict(net: nn.Module, x: torch.Tensor, batch: int = 128) -> np.ndarray:
     net.eval()
     return torch.cat([net(x[i : i + batch])[0] for i in range(0, len(x), batch)]).numpy()
+
+
+def made_val_auc(net: nn.Module, real_logits: np.ndarray, made_x: torch.Tensor) -> float | None:
+    """AUC of held-out reals against held-out faceforge-made fakes (None without any)."""
+    if not len(made_x):
+        return None
+    made_logits = predict(net, made_x)
+    labels = np.r_[np.zeros(len(real_logits)), np.ones(len(made_logits))]
+    return auc(np.r_[real_logits, made_logits], labels)
 
 
 def train(cfg: Config, log) -> dict:
@@ -389,7 +459,21 @@ def train(cfg: Config, log) -> dict:
         f"validation {int(is_val.sum())} ({len(np.unique(groups[is_val]))} groups)"
     )
     val_x, val_y = validation_set(crops[is_val], marks[is_val], cfg.seed)
-    train_set = PairSet(crops[~is_val], marks[~is_val], cfg.seed)
+    made = build_made_cache(cfg.data, cfg.seed, log) if cfg.made_share > 0 else None
+    if made is not None:
+        val_groups = set(groups[is_val].tolist())
+        made_val = np.array([g in val_groups for g in made["target_group"]])
+        # A fake whose source person is held out would leak that person into training: drop it.
+        made_train = ~made_val & np.array([g not in val_groups for g in made["source_group"]])
+        made_val_x = made_validation_set(made["crops"][made_val], cfg.seed)
+        log(
+            f"faceforge-made fakes: {len(made['crops'])}; train {int(made_train.sum())}, validation {int(made_val.sum())}"
+        )
+        contact_sheet(made["crops"][made_train][:: max(1, int(made_train.sum()) // 96)], CACHE_DIR / "made_fakes.png")
+        train_made = made["crops"][made_train]
+    else:
+        made_val_x, train_made = torch.zeros(0, 3, SIZE, SIZE), np.zeros((0, CACHE_SIZE, CACHE_SIZE, 3), np.uint8)
+    train_set = PairSet(crops[~is_val], marks[~is_val], train_made, cfg.made_share, cfg.seed)
 
     torch.manual_seed(cfg.seed)
     # One training thread + one data worker fill the 2 cores. Two intra-op threads were 7× slower
@@ -422,12 +506,17 @@ def train(cfg: Config, log) -> dict:
     )
     t_train = time.time()
     sums = np.zeros(3)
-    for step, (x, b, y) in enumerate(loader):
+    for step, (x, b, y, w) in enumerate(loader):
         net.train()
         x, b, y = x.flatten(0, 1).contiguous(memory_format=torch.channels_last), b.flatten(0, 1), y.flatten()
+        w = w.flatten()
         logit, bmap = net(x)
         loss_cls = F.binary_cross_entropy_with_logits(logit, y)
-        loss_map = F.binary_cross_entropy_with_logits(bmap, b)
+        if cfg.made_share > 0:  # made fakes have no boundary target: weight 0 in the map loss
+            per_map = F.binary_cross_entropy_with_logits(bmap, b, reduction="none").mean(dim=(1, 2))
+            loss_map = (per_map * w).sum() / w.sum().clamp(min=1.0)
+        else:
+            loss_map = F.binary_cross_entropy_with_logits(bmap, b)
         loss = loss_cls + cfg.boundary_weight * loss_map
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -441,23 +530,27 @@ def train(cfg: Config, log) -> dict:
         val_logits = predict(net, val_x)
         val_auc = auc(val_logits, val_y)
         val_real = float(np.median(1 / (1 + np.exp(-val_logits[val_y == 0]))))
+        made_auc = made_val_auc(net, val_logits[val_y == 0], made_val_x)
         history.append(
             {
                 "epoch": epoch,
                 "loss": round(float(sums[0]), 4),
                 "val_auc": round(val_auc, 4),
+                "val_made_auc": None if made_auc is None else round(made_auc, 4),
                 "val_real_median": round(val_real, 4),
             }
         )
         log(
             f"epoch {epoch}/{cfg.epochs}: loss {sums[0]:.4f} (cls {sums[1]:.4f}, map {sums[2]:.4f}), "
-            f"val AUC {val_auc:.4f}, median score of held-out reals {val_real:.3f}, {time.time() - t_train:.0f} s"
+            f"val AUC {val_auc:.4f} (SBI), {made_auc if made_auc is not None else float('nan'):.4f} (faceforge-made), "
+            f"median score of held-out reals {val_real:.3f}, {time.time() - t_train:.0f} s"
         )
         sums = np.zeros(3)
     return {
         "net": net,
         "n_params": n_params,
         "val": (val_x, val_y),
+        "made_val_x": made_val_x,
         "history": history,
         "counts": {
             "sources": int(cache["n_sources"]),
@@ -467,6 +560,8 @@ def train(cfg: Config, log) -> dict:
             "val_faces": int(is_val.sum()),
             "val_groups": len(np.unique(groups[is_val])),
             "val_pairs": len(val_y) // 2,
+            "made_fakes_train": int(len(train_made)),
+            "made_fakes_val": int(len(made_val_x)),
         },
         "t_start": t_start,
     }
@@ -529,6 +624,8 @@ def export(result: dict, cfg: Config, argv: list[str], out_dir: Path, log) -> No
             "wall_time_s": round(wall, 1),
             "machine": f"{torch.get_num_threads()} torch threads, torch {torch.__version__}",
             "val_auc": round(val_auc, 4),
+            "val_made_auc": result["history"][-1].get("val_made_auc") if result["history"] else None,
+            "made_share": cfg.made_share,
             "history": result["history"],
         },
     }
@@ -543,9 +640,14 @@ def main(argv: list[str]) -> None:
     p.add_argument("--seed", type=int, default=Config.seed)
     p.add_argument("--epochs", type=int, default=Config.epochs)
     p.add_argument("--steps", type=int, default=Config.steps, help="steps per epoch")
+    p.add_argument(
+        "--made-share", type=float, default=Config.made_share, help="share of faceforge-made fakes (0: SBI only)"
+    )
     p.add_argument("--out", type=Path, default=OUT_DIR, help="folder for blending.onnx/.json (default: the package's)")
     args = p.parse_args(argv)
-    cfg = Config(data=args.data.resolve(), seed=args.seed, epochs=args.epochs, steps=args.steps)
+    cfg = Config(
+        data=args.data.resolve(), seed=args.seed, epochs=args.epochs, steps=args.steps, made_share=args.made_share
+    )
     cv2.setNumThreads(1)
 
     def log(msg: str) -> None:
