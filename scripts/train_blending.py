@@ -72,7 +72,7 @@ from faceforge.forensics.crops import aligned_face
 from faceforge.forensics.sbi import jitter_appearance, self_blend
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from training_fakes import contact_sheet, made_fakes_cache  # noqa: E402
+from training_fakes import contact_sheet, load_cache, made_fakes_cache  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO / "build" / "forensics"
@@ -168,10 +168,9 @@ def build_cache(data: Path, log) -> dict[str, np.ndarray]:
         ).encode()
     ).hexdigest()[:16]
     path = CACHE_DIR / f"blending_faces_{key}.npz"
-    if path.is_file():
-        log(f"face cache: {path.relative_to(REPO)}")
-        with np.load(path) as z:
-            return {k: z[k] for k in z.files}
+    found = load_cache(path, "face cache", log)
+    if found is not None:
+        return found
     crops, marks, groups, files = [], [], [], []
     t0 = time.time()
     for i, row in enumerate(rows):

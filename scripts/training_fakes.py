@@ -46,10 +46,9 @@ def made_fakes_cache(
         json.dumps([[r["file"] for r in stills], SWAPS, ANIMATIONS, FRAMES_PER_ANIMATION, SWAP_SHAPES, seed]).encode()
     ).hexdigest()[:16]
     path = cache_dir / f"made_fakes_{key}.npz"
-    if path.is_file():
-        log(f"made-fake cache: {path}")
-        with np.load(path) as z:
-            return {k: z[k] for k in z.files}
+    found = load_cache(path, "made-fake cache", log)
+    if found is not None:
+        return found
 
     rng = np.random.default_rng([seed, 31])
     t0 = time.time()
@@ -93,6 +92,15 @@ def made_fakes_cache(
     kinds = {k: int((cache["kind"] == k).sum()) for k in ("swap", "animate")}
     log(f"made-fake cache: {len(cache['crops'])} faces {kinds} in {time.time() - t0:.0f} s -> {path}")
     return cache
+
+
+def load_cache(path: Path, what: str, log: Callable[[str], None]) -> dict[str, np.ndarray] | None:
+    """The arrays of a cached .npz (logged as `what`), or None when it is not there yet."""
+    if not path.is_file():
+        return None
+    log(f"{what}: {path}")
+    with np.load(path) as z:
+        return {k: z[k] for k in z.files}
 
 
 def _make_swaps(stills, group_of, load, keep, rng, log, t0) -> None:
