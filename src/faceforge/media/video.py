@@ -373,14 +373,15 @@ def _decode_container(
                 if start is None and frame.pts is not None:
                     start = frame.pts
                 time = _frame_time(frame, start, index, fps)
-                if skip_nonreference:
+                if skip_nonreference:  # frames were skipped: the index comes from the timestamp
                     index = max(index, round(time * fps))
                 if max_frames is not None and index >= max_frames:
                     return
                 if last_time is None or time - last_time >= min_interval - 1e-6:
                     last_time = time
                     yield VideoFrame(index, time, _frame_to_rgb(frame, reformatter, max_short_side))
-                index += not skip_nonreference
+                if not skip_nonreference:
+                    index += 1
         # MP4/MOV promise a frame count; a file cut at a packet boundary just stops early.
         if expected and max(index, coded) < expected:
             raise CorruptMedia(
