@@ -310,3 +310,17 @@ def test_a_blink_covers_the_eye_with_eyelid_skin(astronaut, astro_landmarks):
     still = astronaut.copy()
     paint_eyelids(still, astro_landmarks, eye_openness(astro_landmarks))  # open eyes: untouched
     assert np.array_equal(still, astronaut)
+
+
+@pytest.mark.shared
+def test_the_photo_blinks_with_the_driving_face(tmp_path, shared_data):
+    """A driving clip with 4 blinks in 8 s: the animated photo must blink too (the driving
+    landmarks' smoothing used to flatten blinks to half their depth, and none came through)."""
+    from tests.conftest import count_blinks, eye_openness_trace
+
+    driving = shared_data / "talking/voxceleb/LIA/data/vox/obama.mov"
+    photo = next(iter(read_video(shared_data / "talking/speech/video-retalking/examples/face/2.mp4", max_frames=1)))
+    out = tmp_path / "blinks.mp4"
+    animate(photo.image, out, driving=driving, options=AnimateOptions(max_frames=200))
+    assert count_blinks(eye_openness_trace(driving, 200)) >= 3
+    assert count_blinks(eye_openness_trace(out, 200)) >= 2

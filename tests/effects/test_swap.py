@@ -12,7 +12,7 @@ from faceforge.effects.swap import SwapOptions, load_source, shaped_landmarks, s
 from faceforge.effects.swap.blend import pose_fade
 from faceforge.errors import InputError, NoFaceFound
 from faceforge.faces.identity import identity_distance
-from tests.conftest import grid
+from tests.conftest import count_blinks, eye_openness_trace, grid
 
 CLIP = Path("talking/hdtf/SadTalker/examples/ref_video/WDA_KatieHill_000.mp4")
 PAIRS = Path("portraits/identity-pairs/deepface/tests/unit/dataset")
@@ -281,3 +281,43 @@ def test_multiband_blend_hides_a_step_and_keeps_the_outside():
     seam_multi = np.abs(np.diff(out[64, 10:40, 0].astype(int))).max()
     seam_naive = np.abs(np.diff(naive[64, 10:40, 0].astype(int))).max()
     assert seam_multi <= seam_naive
+
+
+def test_closing_lids_leave_the_eye_to_the_target(astronaut):
+    from faceforge import analyze
+    from faceforge.effects.swap.blend import face_blend_mask
+    from faceforge.faces import topology as topo
+
+    lm = analyze(astronaut)[0].landmarks
+    x0, y0 = (int(v) for v in lm[:, :2].min(axis=0) - 10)
+    x1, y1 = (int(v) for v in lm[:, :2].max(axis=0) + 10)
+
+    def mask(closed: tuple[float, float]) -> np.ndarray:
+        return face_blend_mask(lm, (x0, y0), (y1 - y0, x1 - x0), keep_mouth=False, mouth_open=0.0, eyes_closed=closed)
+
+    def at(m: np.ndarray, loop: np.ndarray) -> float:
+        cx, cy = lm[loop, :2].mean(axis=0)
+        return float(m[int(cy) - y0, int(cx) - x0])
+
+    right, left = topo.right_eye(), topo.left_eye()
+    opened, shut, half = mask((0.0, 0.0)), mask((1.0, 0.0)), mask((0.5, 0.5))
+    assert at(opened, right) > 0.95 and at(opened, left) > 0.95
+    assert at(shut, right) < 0.05 and at(shut, left) > 0.95  # a wink: only that eye
+    assert 0.3 < at(half, right) < 0.7
+    # The rest of the face is the source's as before (nose tip, chin).
+    for point in (4, 152):
+        px, py = lm[point, :2]
+        assert abs(shut[int(py) - y0, int(px) - x0] - opened[int(py) - y0, int(px) - x0]) < 0.02
+
+
+@pytest.mark.shared
+def test_the_swapped_face_blinks_with_the_target(tmp_path, shared_data, astronaut):
+    """A real clip whose speaker blinks 7 times in 8 s: the swapped face must blink as often
+    and as deeply (before the fix its eyes never closed below 59 % of their open level)."""
+    clip = shared_data / "talking/speech/video-retalking/examples/face/3.mp4"
+    out = tmp_path / "blink.mp4"
+    swap(astronaut, clip, out, options=SwapOptions(max_frames=100))
+    target, swapped = eye_openness_trace(clip, 100), eye_openness_trace(out, 100)
+    assert count_blinks(target) >= 3
+    assert count_blinks(swapped) >= count_blinks(target) - 1
+    assert np.nanmin(swapped) < 0.35

@@ -104,3 +104,47 @@ def test_landmark_smoother_is_scale_invariant():
         seq = [sm(base * scale + rng.normal(0, 0.01 * scale, base.shape).astype(np.float32), i / 30) for i in range(60)]
         out[scale] = np.std(np.stack(seq)[30:], axis=0).mean() / scale
     assert out[50.0] == pytest.approx(out[500.0], rel=0.3)
+
+
+def _blinking(landmarks: np.ndarray, n: int = 60, start: int = 30, seed: int = 3) -> list[np.ndarray]:
+    """`landmarks` repeated at 30 fps with tracker-like noise; both eyes blink at `start`
+    (closed to 15 % in 3 frames, open again in 5: the speed of a real blink)."""
+    from faceforge.faces import topology as topo
+
+    rng = np.random.default_rng(seed)
+    closing = {start + i: f for i, f in enumerate((0.6, 0.3, 0.15, 0.3, 0.5, 0.7, 0.85, 0.95))}
+    width = float(np.ptp(landmarks[:, 0]))
+    frames = []
+    for i in range(n):
+        lm = landmarks.astype(np.float64).copy()
+        for loop, corners in ((topo.right_eye(), topo.RIGHT_EYE_CORNERS), (topo.left_eye(), topo.LEFT_EYE_CORNERS)):
+            mid_y = lm[list(corners), 1].mean()
+            lm[loop, 1] = mid_y + (lm[loop, 1] - mid_y) * closing.get(i, 1.0)
+        lm[:, :2] += rng.normal(0, 0.002 * width, (len(lm), 2))
+        frames.append(lm.astype(np.float32))
+    return frames
+
+
+def test_smoothing_keeps_blinks_and_still_calms_the_lids(astronaut):
+    from faceforge import analyze
+    from faceforge.faces import topology as topo
+    from faceforge.faces.measures import eye_openness
+
+    raw = _blinking(analyze(astronaut)[0].landmarks)
+    smoother = LandmarkSmoother(0.6)
+    smooth = [smoother(lm, i / 30) for i, lm in enumerate(raw)]
+    open_raw = np.array([np.mean(eye_openness(lm)) for lm in raw])
+    open_smooth = np.array([np.mean(eye_openness(lm)) for lm in smooth])
+    rest = np.median(open_raw[:30])
+    # The blink is as deep as in the raw landmarks (a plain One Euro filter keeps about half of it).
+    assert open_raw.min() < 0.3 * rest
+    assert open_smooth.min() < open_raw.min() + 0.05 * rest
+    # And the eye reopens with the raw one, not a few frames later.
+    assert np.all(open_smooth[37:45] > 0.93 * rest)
+    # While the eyes rest, the lids are still filtered: less frame-to-frame movement than raw.
+    lids = topo.right_eye()
+
+    def shake(seq: list[np.ndarray]) -> float:
+        return float(np.abs(np.diff(np.stack(seq[10:30])[:, lids, :2], axis=0)).mean())
+
+    assert shake(smooth) < 0.6 * shake(raw)

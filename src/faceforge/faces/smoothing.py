@@ -4,6 +4,16 @@ A low-pass filter whose cutoff rises with speed: strong smoothing when a face
 is still (no jitter), little lag when it moves fast. Applied to whole landmark
 arrays at once. Positions are divided by the face size first, so one setting
 behaves the same for a small and a large face.
+
+Blinks pass through. A blink closes the lids in 100-150 ms and opens them in about twice
+that (Kwon et al., "High-speed camera characterization of voluntary eye blinking kinematics",
+J. R. Soc. Interface 2013): too fast for a filter tuned to still a face, which would halve its
+depth (measured on a VoxCeleb clip at strength 0.6: the deepest closure went from 18 % to 48 %
+of the open eye). So when the raw and filtered openness of an eye disagree by 25 % or more (a
+blink, a wink, a widening of the eyes; tracker noise on a still eye stays far below), that eye's
+lid contour takes the raw lids' shape, placed on the filtered eye corners so head jitter stays
+filtered, until they agree within 8 % again; the filter goes on from the lids as shown, so they
+do not lag behind when the eye reopens.
 """
 
 from __future__ import annotations
@@ -11,6 +21,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from faceforge.faces import topology as t
+from faceforge.faces.measures import eye_openness
 
 
 def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:
@@ -34,6 +47,12 @@ class OneEuroFilter:
 
     def reset(self) -> None:
         self._x = self._dx = self._t = None
+
+    def set_state(self, x: np.ndarray) -> None:
+        """Go on from `x` as the last output (same shape), keeping the speed estimate."""
+        if self._x is None or np.shape(x) != self._x.shape:
+            raise ValueError("set_state needs a filter that has run, and an array of its shape")
+        self._x = np.asarray(x, dtype=np.float64).copy()
 
     def __call__(self, x: np.ndarray, t: float) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
@@ -71,6 +90,7 @@ class LandmarkSmoother:
 
     def __init__(self, strength: float) -> None:
         self._filter = filter_for_strength(strength)
+        self._lids_moving = [False, False]
 
     def __call__(self, landmarks: np.ndarray, t: float) -> np.ndarray:
         if self._filter is None:
@@ -84,11 +104,39 @@ class LandmarkSmoother:
         # Filter the centre/scale and the shape separately: both in face units.
         packed = np.vstack([norm, [[centre[0] / scale, centre[1] / scale, math.log(scale)]]])
         out = self._filter(packed, t)
+        if len(landmarks) > _LAST_MESH_POINT and _follow_raw_lids(out[:-1], norm, self._lids_moving):
+            # The filter goes on from the lids as shown, so they do not lag after a blink.
+            self._filter.set_state(out)
         s = math.exp(out[-1, 2])
         result = out[:-1] * s
         result[:, :2] += out[-1, :2] * s
         return result.astype(np.float32)
 
     def reset(self) -> None:
+        self._lids_moving = [False, False]
         if self._filter is not None:
             self._filter.reset()
+
+
+_LAST_MESH_POINT = 467
+# Relative disagreement of raw and filtered eye openness that starts lid motion (a blink)
+# and below which it ends; tracker noise on a still eye stays under the lower one.
+_LIDS_MOVE, _LIDS_REST = 0.25, 0.08
+
+
+def _follow_raw_lids(smoothed: np.ndarray, raw: np.ndarray, moving: list[bool]) -> bool:
+    """Give each eye whose lids are moving (see the module docstring) the raw lids' shape,
+    placed on the filtered eye corners. `moving`: per eye, updated in place (hysteresis).
+    Changes `smoothed` in place; True if it changed any eye."""
+    changed = False
+    opened_s, opened_r = eye_openness(smoothed), eye_openness(raw)
+    for i, (loop, corners) in enumerate(((t.right_eye(), t.RIGHT_EYE_CORNERS), (t.left_eye(), t.LEFT_EYE_CORNERS))):
+        disagreement = abs(opened_s[i] - opened_r[i]) / max(opened_s[i], opened_r[i], 1e-6)
+        moving[i] = disagreement >= (_LIDS_REST if moving[i] else _LIDS_MOVE)
+        if not moving[i]:
+            continue
+        anchor_s = smoothed[list(corners), :2].mean(axis=0)
+        anchor_r = raw[list(corners), :2].mean(axis=0)
+        smoothed[loop, :2] = anchor_s + raw[loop, :2] - anchor_r
+        changed = True
+    return changed

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from faceforge.faces import topology as t
-from faceforge.faces.measures import eye_openness, mouth_openness
+from faceforge.faces.measures import eye_openness, lid_closure, mouth_openness
 from faceforge.geometry.alignment import fit_similarity
 from faceforge.geometry.warp import PointWarp
 
@@ -204,9 +204,7 @@ def paint_eyelids(frame: np.ndarray, target: np.ndarray, source_open: tuple[floa
     for loop, corners, opened, closed in zip(
         (t.right_eye(), t.left_eye()), (t.RIGHT_EYE_CORNERS, t.LEFT_EYE_CORNERS), source_open, eye_openness(target)
     ):
-        if opened < 0.12:
-            continue  # closed or squinting in the photo already: the warp is right
-        closure = float(np.clip((1.0 - closed / opened - 0.35) / 0.45, 0.0, 1.0))
+        closure = lid_closure(opened, closed)  # 0 when shut or squinting in the photo already
         if closure <= 0.0:
             continue
         eye = target[loop, :2].astype(np.float32)

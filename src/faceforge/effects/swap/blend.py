@@ -37,10 +37,16 @@ def face_blend_mask(
     keep_mouth: bool,
     mouth_open: float,
     within: np.ndarray | None = None,
+    eyes_closed: tuple[float, float] = (0.0, 0.0),
 ) -> np.ndarray:
     """H×W float32 0..1 mask of the new face in a roi at `origin` (x0, y0) of size `shape`.
     It is exactly 0 outside the face oval of `within` (the target's own landmarks), so
-    nothing outside the target's face ever changes."""
+    nothing outside the target's face ever changes.
+
+    eyes_closed: per eye (person's right, left), how far the target's lids are closed
+    (`faceforge.faces.measures.lid_closure`); that share of the eye and its lids is left to
+    the target, so a blink shows the target's own closing lids instead of the source's open
+    eye pressed into a slit (a warp cannot close an eye it was not given closed)."""
     # Built at a working scale where the face is ~WORK_PX tall (erosion and feathering are
     # smooth operations), then scaled up to the roi.
     size = float(np.ptp(landmarks[:468, 1]))
@@ -55,11 +61,34 @@ def face_blend_mask(
         mouth = np.zeros(small, np.uint8)
         _poly(mouth, pts[t.inner_lips()])
         mask = cv2.subtract(mask, mouth)
+    own = pts if within is None else (within[:, :2] - np.asarray(origin, dtype=np.float32)) * f
+    for loop, corners, closure in zip(
+        (t.right_eye(), t.left_eye()), (t.RIGHT_EYE_CORNERS, t.LEFT_EYE_CORNERS), eyes_closed
+    ):
+        if closure > 0.0:
+            mask = cv2.subtract(mask, _lids_region(own, loop, corners, small, closure))
     soft = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(0.7, FEATHER * size * f))
     soft = cv2.resize(soft, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
     hard = np.zeros(shape, np.uint8)
     _poly(hard, (landmarks if within is None else within)[t.face_oval(), :2] - np.asarray(origin, dtype=np.float32))
     return soft * (hard > 127)
+
+
+#: The target's eye region kept in a blink: the eye contour grown by this share of the eye's
+#: width (lids and lashes, not the brows).
+LIDS_MARGIN = 0.3
+
+
+def _lids_region(
+    pts: np.ndarray, loop: np.ndarray, corners: tuple[int, int], shape: tuple[int, int], closure: float
+) -> np.ndarray:
+    """uint8 mask, `closure`·255 over the eye contour grown by LIDS_MARGIN of its width."""
+    eye = np.zeros(shape, np.uint8)
+    _poly(eye, pts[loop])
+    width = float(np.linalg.norm(pts[corners[0]] - pts[corners[1]]))
+    r = max(1, int(round(LIDS_MARGIN * width)))
+    eye = cv2.dilate(eye, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    return (eye.astype(np.float32) * float(closure)).astype(np.uint8)
 
 
 #: The mask stops this share of the way from the brows to the top of the forehead:

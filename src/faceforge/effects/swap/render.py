@@ -24,7 +24,7 @@ import numpy as np
 from faceforge.effects.swap import blend, color
 from faceforge.effects.swap.select import SourceFace
 from faceforge.faces import topology as t
-from faceforge.faces.measures import mouth_openness
+from faceforge.faces.measures import eye_openness, lid_closure, mouth_openness
 from faceforge.geometry.alignment import fit_similarity
 from faceforge.geometry.warp import PointWarp
 
@@ -93,8 +93,6 @@ def settle_irises(target: np.ndarray, source: np.ndarray) -> np.ndarray:
     contour carries the source's irises (an affine fit of the source's eye contour onto the
     target's). MediaPipe still reports an iris behind a closed lid; warping the source's iris
     there would paint an open eye over the closed one."""
-    from faceforge.faces.measures import eye_openness
-
     out = target.copy()
     openness = eye_openness(target)
     for iris, contour, side in _IRISES:
@@ -112,6 +110,9 @@ def settle_irises(target: np.ndarray, source: np.ndarray) -> np.ndarray:
 #: trusted fully, and at which it is not trusted at all; share of the far half (from the
 #: midline) that is always kept.
 FAR_TRUSTED, FAR_UNTRUSTED, FAR_KEPT = 0.9, 0.65, 0.35
+
+#: Share of a track's eye open level forgotten per frame (see `FaceRenderer._eyes_closed`).
+OPEN_LEVEL_DECAY = 0.01
 
 
 def far_side_weight(source: np.ndarray, src_x: np.ndarray, src_y: np.ndarray) -> np.ndarray:
@@ -159,6 +160,7 @@ class FaceRenderer:
         self.options = options
         self._src2d = source.landmarks[:, :2].astype(np.float64)
         self._colors: dict[int, color.ColorStats] = {}
+        self._open_levels: dict[int, tuple[float, float]] = {}
         # The triangulation of the source landmarks, made once: a similarity moves the points
         # but keeps their Delaunay triangulation, so each face reuses it.
         self._warp = PointWarp(self._src2d, source.image.shape[:2], map_size=256)
@@ -186,6 +188,19 @@ class FaceRenderer:
         texture = cv2.remap(self.source.image, src_x, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
         return roi, texture, far_side_weight(self.source.landmarks, src_x, src_y)
 
+    def _eyes_closed(self, landmarks: np.ndarray, track: int | None) -> tuple[float, float]:
+        """Per eye, how far the target's lids are closed (`lid_closure`). In a video its eyes'
+        open level is followed per track (the highest recent openness, forgetting OPEN_LEVEL_DECAY
+        a frame, so a long squint becomes the new level); in a photo it is the source's."""
+        now = eye_openness(landmarks)
+        if track is None:
+            level = eye_openness(self.source.landmarks)
+        else:
+            previous = self._open_levels.get(track, now)
+            level = tuple(max(n, p * (1.0 - OPEN_LEVEL_DECAY)) for n, p in zip(now, previous))
+            self._open_levels[track] = level
+        return lid_closure(level[0], now[0]), lid_closure(level[1], now[1])
+
     def render(
         self, frame: np.ndarray, landmarks: np.ndarray, yaw: float, track: int | None = None
     ) -> FaceRender | None:
@@ -208,6 +223,7 @@ class FaceRenderer:
             keep_mouth=o.keep_mouth,
             mouth_open=mouth_openness(landmarks),
             within=landmarks,
+            eyes_closed=self._eyes_closed(landmarks, track),
         )
         stats = None
         tgt_lab = color.to_lab(tgt_roi)
