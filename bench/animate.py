@@ -10,7 +10,8 @@ Self-reenactment: for every real clip in ../shared/data/talking (first 150 frame
 the first frame is the source and the clip drives it; mean L1 over frames (pixel
 values in [0, 1], frames resized to 256²) against the real frames, beside the
 static baseline (the first frame repeated), and the dlib identity distance of
-output frames to the source.
+output frames to the source; and the blinks in the clip and in the output
+(`faceforge.eval.blinks`: the same counter for both).
 Cross-identity: portraits driven by talking clips; expression error = independent
 dlib-68 landmarks of the output vs the expected landmarks (the source's dlib
 landmarks plus the driving clip's dlib landmark motion, aligned by a similarity),
@@ -37,6 +38,7 @@ from faceforge.effects.animate.driving import motion_from_landmarks, track_drivi
 from faceforge.effects.animate.motion import face_state  # noqa: E402
 from faceforge.effects.animate.pipeline import render_frames  # noqa: E402
 from faceforge.effects.animate.source import prepare_source  # noqa: E402
+from faceforge.eval.blinks import blink_count, eye_openness_trace  # noqa: E402
 from faceforge.eval.contact_sheet import save_contact_sheet  # noqa: E402
 from faceforge.eval.flicker import temporal_flicker  # noqa: E402
 from faceforge.eval.identity import identity_distances, image_embedding  # noqa: E402
@@ -101,7 +103,7 @@ def talking_clips(data: Path) -> list[str]:
 
 def self_reenactment(data: Path, clips: list[str]) -> tuple[list[list[object]], dict[str, float]]:
     rows, sheets = [], []
-    totals = {"ours": [], "static": [], "id": []}
+    totals = {"ours": [], "static": [], "id": [], "blinks_real": [], "blinks_ours": []}
     for rel in clips:
         real = [f.image for f in read_video(data / rel, max_frames=MAX_FRAMES)]
         source = real[0]
@@ -121,7 +123,12 @@ def self_reenactment(data: Path, clips: list[str]) -> tuple[list[list[object]], 
         totals["ours"].append(ours)
         totals["static"].append(static)
         totals["id"].append(idd)
-        rows.append([Path(rel).name, f"{ours:.4f}", f"{static:.4f}", "yes" if ours < static else "**no**", f"{idd:.3f}", len(real)])
+        b_real, b_ours = blink_count(eye_openness_trace(real)), blink_count(eye_openness_trace(fake))
+        totals["blinks_real"].append(b_real)
+        totals["blinks_ours"].append(b_ours)
+        rows.append(
+            [Path(rel).name, f"{ours:.4f}", f"{static:.4f}", "yes" if ours < static else "**no**", f"{idd:.3f}", f"{b_real} / {b_ours}", len(real)]
+        )
         print(rows[-1], flush=True)
         if len(sheets) < 4 and rel.endswith(".mp4"):
             idx = np.linspace(0, len(fake) - 1, 5).astype(int)
@@ -129,7 +136,9 @@ def self_reenactment(data: Path, clips: list[str]) -> tuple[list[list[object]], 
     OUT.mkdir(parents=True, exist_ok=True)
     if sheets:
         save_contact_sheet(OUT / "self_reenactment.png", sheets, cell=192)
-    summary = {k: float(np.mean(v)) for k, v in totals.items() if v}
+    summary = {k: float(np.mean(v)) for k, v in totals.items() if v and not k.startswith("blinks")}
+    summary["blinks_real"] = int(np.sum(totals["blinks_real"]))
+    summary["blinks_ours"] = int(np.sum(totals["blinks_ours"]))
     summary["better"] = sum(a < b for a, b in zip(totals["ours"], totals["static"]))
     summary["clips"] = len(totals["ours"])
     return rows, summary
@@ -224,9 +233,10 @@ two passes over the driving video):
 256² frames in [0, 1]; static = the first frame repeated; identity = dlib distance of every
 10th output frame to the source): mean L1 **{summary.get('ours', float('nan')):.4f}** vs static
 {summary.get('static', float('nan')):.4f}; better than static on {summary.get('better', 0)} of
-{summary.get('clips', 0)} clips; mean identity distance {summary.get('id', float('nan')):.3f}.
+{summary.get('clips', 0)} clips; mean identity distance {summary.get('id', float('nan')):.3f}. Blinks
+(clip / output, counted alike): {summary.get('blinks_real', 0)} / {summary.get('blinks_ours', 0)}.
 
-{table(["clip", "L1 ours", "L1 static", "better", "identity dist.", "frames"], self_rows)}
+{table(["clip", "L1 ours", "L1 static", "better", "identity dist.", "blinks clip / output", "frames"], self_rows)}
 
 **Cross-identity** (60 frames; expression error = dlib-68 landmarks of the output vs the source's
 landmarks moved like the driver's, normalised by inter-ocular distance; identity = dlib

@@ -18,6 +18,9 @@ on every 4th frame.
 Flicker: `faceforge.eval.flicker.temporal_flicker` of the outputs, beside a naive
 baseline (the same warp with a plain feathered alpha blend: no colour or lighting match,
 no occlusion or mouth handling) and the target clip itself.
+Blinks: the built-in astronaut swapped into the first BLINK_FRAMES frames of each clip (and of
+one with frequent blinks); blinks in the target clip and in the output, counted alike
+(`faceforge.eval.blinks`).
 Speed: median per-frame time of `swap_frames` (tracking + landmarks + warp + colour +
 blend; no decode or encode) at 512² and at 1280×720, and the whole `swap()` (decode →
 track → swap → H.264 encode with audio, no labels) as frames per second of wall time.
@@ -48,6 +51,7 @@ from faceforge.effects.swap import (  # noqa: E402
     swap_frames,
 )
 from faceforge.errors import NoFaceFound  # noqa: E402
+from faceforge.eval.blinks import blink_count, eye_openness_trace  # noqa: E402
 from faceforge.eval.contact_sheet import save_contact_sheet  # noqa: E402
 from faceforge.eval.flicker import temporal_flicker  # noqa: E402
 from faceforge.eval.identity import image_embedding  # noqa: E402
@@ -70,6 +74,8 @@ CLIPS = {
     "retalking 5": "talking/speech/video-retalking/examples/face/5.mp4",
     "voxceleb TPSMM": "talking/voxceleb/Thin-Plate-Spline-Motion-Model/assets/driving.mp4",
 }
+BLINK_CLIPS = {**CLIPS, "retalking 3": "talking/speech/video-retalking/examples/face/3.mp4"}
+BLINK_FRAMES = 200
 NAIVE = RenderOptions(keep_mouth=False, occlusion=False, shading=False, color_match=False, multiband=False)
 
 
@@ -147,6 +153,18 @@ def quality(data: Path, sources: dict, clips: dict, n: int) -> tuple[list[list[o
     return rows, totals, sheet
 
 
+def blinks(data: Path, clips: dict[str, str], n: int) -> list[tuple[str, int, int]]:
+    """(clip, blinks in the target, blinks in the astronaut swapped into it) per clip."""
+    source = load_source(astronaut())
+    out = []
+    for name, rel in clips.items():
+        frames = frames_of(data / rel, n)
+        swapped = run_swap(source, frames)
+        out.append((name, blink_count(eye_openness_trace(f for f, _ in frames)), blink_count(eye_openness_trace(swapped))))
+        print("blinks", *out[-1], flush=True)
+    return out
+
+
 def speed(data: Path, n: int) -> dict[str, float]:
     source = load_source(astronaut())
     clip = data / CLIPS["hdtf KatieHill"]
@@ -219,6 +237,7 @@ def main() -> None:
     loads.append(os.getloadavg()[0])
     print("speed", timings[-1], "load", loads[-1], flush=True)
     rows, totals, sheet = quality(data, sources, clips, n)
+    blink_rows = blinks(data, dict(list(BLINK_CLIPS.items())[:2]) if args.quick else BLINK_CLIPS, n if args.quick else BLINK_FRAMES)
     timings.append(speed(data, 60 if not args.quick else 30))
     loads.append(os.getloadavg()[0])
     print("speed", timings[-1], "load", loads[-1], flush=True)
@@ -234,6 +253,13 @@ def main() -> None:
             ["expression kept: dlib-68 error, output vs target (÷ inter-ocular)", f"{np.mean(totals['lm']):.3f}", ""],
             ["head pose kept: mean |Δ yaw, pitch, roll|", f"{np.mean(totals['pose']):.1f}°", ""],
             ["flicker: swap / naive warp+alpha / target clip", f"{np.mean(totals['flicker']):.4f} / {np.mean(totals['naive']):.4f} / {np.mean(totals['target']):.4f}", "≈ target"],
+            [
+                f"blinks carried: output / target (astronaut, {len(blink_rows)} clips)",
+                f"{sum(r[2] for r in blink_rows)} / {sum(r[1] for r in blink_rows)} ("
+                + ", ".join(f"{r[0]} {r[2]}/{r[1]}" for r in blink_rows)
+                + ")",
+                "= target",
+            ],
             ["speed 512²: median fps (track + swap)", f"{fps['512²']:.1f}", "≥ 30"],
             ["speed 1280×720: median fps (track + swap)", f"{fps['1280×720']:.1f}", "≥ 15"],
             ["whole swap() 512² (decode → encode, with audio)", f"{fps['512² whole swap()']:.1f} fps", ""],

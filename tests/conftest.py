@@ -64,27 +64,3 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     out, err = capsys.readouterr()
     return code, out, err
 
-
-def eye_openness_trace(path: Path, max_frames: int) -> np.ndarray:
-    """Per frame of a video, the main face's mean eye openness over its median (NaN: no face),
-    tracked unsmoothed so blinks keep their depth."""
-    from faceforge.faces.tracker import FaceTracker, TrackerOptions
-    from faceforge.media.video import read_video
-
-    tracker = FaceTracker(TrackerOptions(smoothing=0.0))
-    out = []
-    try:
-        for frame in read_video(path, max_frames=max_frames):
-            faces = tracker.update(frame.image, frame.time)
-            big = max(faces, key=lambda f: f.box[2] - f.box[0]) if faces else None
-            out.append(float(np.mean(big.eye_openness)) if big is not None else np.nan)
-    finally:
-        tracker.close()
-    values = np.array(out)
-    return values / np.nanmedian(values)
-
-
-def count_blinks(openness: np.ndarray, closed_below: float = 0.6) -> int:
-    """Closings in an `eye_openness_trace`: runs below `closed_below` of the median."""
-    closed = openness < closed_below
-    return int(np.sum(closed[1:] & ~closed[:-1]))

@@ -12,7 +12,7 @@ from faceforge.effects.swap import SwapOptions, load_source, shaped_landmarks, s
 from faceforge.effects.swap.blend import pose_fade
 from faceforge.errors import InputError, NoFaceFound
 from faceforge.faces.identity import identity_distance
-from tests.conftest import count_blinks, eye_openness_trace, grid
+from tests.conftest import grid
 
 CLIP = Path("talking/hdtf/SadTalker/examples/ref_video/WDA_KatieHill_000.mp4")
 PAIRS = Path("portraits/identity-pairs/deepface/tests/unit/dataset")
@@ -314,10 +314,15 @@ def test_closing_lids_leave_the_eye_to_the_target(astronaut):
 def test_the_swapped_face_blinks_with_the_target(tmp_path, shared_data, astronaut):
     """A real clip whose speaker blinks 7 times in 8 s: the swapped face must blink as often
     and as deeply (before the fix its eyes never closed below 59 % of their open level)."""
+    from faceforge.eval.blinks import blink_count, blinks_followed, eye_openness_trace
+    from faceforge.media.video import read_video
+
     clip = shared_data / "talking/speech/video-retalking/examples/face/3.mp4"
     out = tmp_path / "blink.mp4"
     swap(astronaut, clip, out, options=SwapOptions(max_frames=100))
-    target, swapped = eye_openness_trace(clip, 100), eye_openness_trace(out, 100)
-    assert count_blinks(target) >= 3
-    assert count_blinks(swapped) >= count_blinks(target) - 1
-    assert np.nanmin(swapped) < 0.35
+    target, swapped = (eye_openness_trace(f.image for f in read_video(p, max_frames=100)) for p in (clip, out))
+    blinks, followed = blinks_followed(target, swapped)
+    assert blinks >= 3 and followed == blinks
+    # The swapped eyes really close (the target's own lids), as the behaviour signal counts blinks.
+    assert blink_count(swapped) >= blink_count(target) - 1
+    assert np.nanmin(swapped) < 0.35 * np.nanmedian(swapped)

@@ -145,6 +145,11 @@ class FaceTracker:
                 continue
             pts = track.landmarker.landmarks(image, det.box)
             if pts is not None:
+                # Once more from the mesh's own box, the crop every later frame is followed in:
+                # a detector box frames the face differently, and the mesh it gives can be
+                # offset by a few % of the face width, a jump between this frame and the next.
+                pts = track.landmarker.landmarks(image, landmark_box(pts))
+            if pts is not None:
                 track.box, track.missed, track.score = landmark_box(pts), 0, det.score
                 found[track.track_id] = pts
 
