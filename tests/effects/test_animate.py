@@ -57,9 +57,7 @@ def test_yaw_moves_the_nose_sideways_and_pose_multiplier_scales_it(astro_landmar
     tr = MotionTransfer(astro_landmarks, canonical_extent(face_state(astro_landmarks)))
     nose = astro_landmarks[t.NOSE_TIP, 0]
     full = tr.target_landmarks(_yawed(20))[t.NOSE_TIP, 0] - nose
-    half_tr = MotionTransfer(
-        astro_landmarks, canonical_extent(face_state(astro_landmarks)), TransferOptions(pose=0.5)
-    )
+    half_tr = MotionTransfer(astro_landmarks, canonical_extent(face_state(astro_landmarks)), TransferOptions(pose=0.5))
     half = half_tr.target_landmarks(_yawed(20))[t.NOSE_TIP, 0] - nose
     assert abs(full) > 5
     assert half == pytest.approx(full / 2, rel=0.15)
@@ -68,7 +66,9 @@ def test_yaw_moves_the_nose_sideways_and_pose_multiplier_scales_it(astro_landmar
 def test_region_lips_moves_only_the_mouth(astro_landmarks):
     expr = np.zeros((478, 3))
     expr[:, 1] = 0.05  # everything moves down in canonical units
-    motion = replace(MotionFrame.rest(), expression=expr, rotation=Rotation.from_euler("y", 15, degrees=True).as_matrix())
+    motion = replace(
+        MotionFrame.rest(), expression=expr, rotation=Rotation.from_euler("y", 15, degrees=True).as_matrix()
+    )
     ext = canonical_extent(face_state(astro_landmarks))
     out = MotionTransfer(astro_landmarks, ext, TransferOptions(region="lips")).target_landmarks(motion)
     d = np.abs(out - astro_landmarks)[:, :2].max(axis=1)
@@ -82,9 +82,13 @@ def test_wide_face_is_not_squeezed_by_a_narrow_driver(astro_landmarks):
     expr[:, 0] = 0.02
     narrow = canonical_extent(st) * np.array([0.5, 1.0])
     wide = MotionTransfer(astro_landmarks, narrow).target_landmarks(replace(MotionFrame.rest(), expression=expr))
-    same = MotionTransfer(astro_landmarks, canonical_extent(st)).target_landmarks(replace(MotionFrame.rest(), expression=expr))
+    same = MotionTransfer(astro_landmarks, canonical_extent(st)).target_landmarks(
+        replace(MotionFrame.rest(), expression=expr)
+    )
     # A driver half as wide: its horizontal deltas count double on the wider source face.
-    assert (wide[:, 0] - astro_landmarks[:, 0]).mean() == pytest.approx(2 * (same[:, 0] - astro_landmarks[:, 0]).mean(), rel=0.05)
+    assert (wide[:, 0] - astro_landmarks[:, 0]).mean() == pytest.approx(
+        2 * (same[:, 0] - astro_landmarks[:, 0]).mean(), rel=0.05
+    )
 
 
 def test_missing_driving_frames_hold_then_ease_to_rest():
@@ -105,7 +109,9 @@ def test_reference_search_finds_the_frame_like_the_source(astro_landmarks):
 
 def test_warp_identity_and_translation(astronaut, astro_landmarks):
     h, w = astronaut.shape[:2]
-    border = np.array([(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1), (w / 2, 0), (w / 2, h - 1), (0, h / 2), (w - 1, h / 2)])
+    border = np.array(
+        [(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1), (w / 2, 0), (w / 2, h - 1), (0, h / 2), (w - 1, h / 2)]
+    )
     src = np.vstack([astro_landmarks[:, :2], border])
     warp = PointWarp(src, (h, w))
     assert np.array_equal(warp.warp(astronaut, src), astronaut)
@@ -120,6 +126,39 @@ def test_warp_identity_and_translation(astronaut, astro_landmarks):
         assert np.abs(edge_out.astype(int) - edge_in).max() <= 2  # the border does not move
 
 
+def test_smoothed_warp_closes_the_lids_it_keeps_sharp(astronaut, astro_landmarks):
+    """The displacement blur that hides triangle kinks also averages a blink away (the upper
+    lid moves a few pixels, the lower lid not at all); the eyelid points stay sharp."""
+    from faceforge.effects.eyes import EYELIDS, settle_irises
+    from faceforge.faces.measures import eye_openness
+
+    h, w = astronaut.shape[:2]
+    border = np.array(
+        [(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1), (w / 2, 0), (w / 2, h - 1), (0, h / 2), (w - 1, h / 2)]
+    )
+    src = np.vstack([astro_landmarks[:, :2], border])
+    closed = astro_landmarks.copy()
+    for loop, corners in ((t.right_eye(), t.RIGHT_EYE_CORNERS), (t.left_eye(), t.LEFT_EYE_CORNERS)):
+        mid = closed[list(corners), 1].mean()
+        closed[loop, 1] = mid + (closed[loop, 1] - mid) * 0.5  # half closed
+    closed = settle_irises(closed, astro_landmarks)
+    target = np.vstack([closed[:, :2], border])
+    sigma = 0.012 * float(np.ptp(astro_landmarks[:, 1]))
+    upper_lids = [159, 386]  # middle of each upper lid
+    miss = {}
+    for name, sharp in (("blurred", None), ("sharp", EYELIDS)):
+        (x0, y0, _, _), map_x, map_y = PointWarp(src, (h, w), smoothing=sigma, sharp=sharp).backward_map(target)
+        # Where each closed upper lid is drawn, the warp must sample the photo's upper lid.
+        errors = []
+        for k in upper_lids:
+            x, y = np.round(target[k] - (x0, y0)).astype(int)
+            errors.append(np.hypot(map_x[y, x] - src[k, 0], map_y[y, x] - src[k, 1]))
+        miss[name] = max(errors)
+    lid_travel = float(np.abs(target[upper_lids, 1] - src[upper_lids, 1]).min())
+    assert miss["sharp"] < 0.25 * lid_travel and miss["blurred"] > 1.5 * miss["sharp"]
+    assert eye_openness(closed)[0] < 0.6 * eye_openness(astro_landmarks)[0]
+
+
 def test_still_driving_gives_a_still_output(astronaut, astro_landmarks):
     renderer = FrameRenderer(astronaut, [astro_landmarks])
     tr = MotionTransfer(astro_landmarks, canonical_extent(face_state(astro_landmarks)))
@@ -131,8 +170,13 @@ def test_still_driving_gives_a_still_output(astronaut, astro_landmarks):
 def test_opening_a_closed_mouth_paints_a_dark_interior(astro_landmarks):
     canvas = np.full((512, 512, 3), 190, np.uint8)
     target = astro_landmarks.copy()
-    lower = [i for i in range(468) if target[i, 1] > target[t.INNER_LIP_PAIRS[1][1], 1] - 1
-             and abs(target[i, 0] - target[t.NOSE_TIP, 0]) < 60 and target[i, 1] < target[t.CHIN, 1] + 1]
+    lower = [
+        i
+        for i in range(468)
+        if target[i, 1] > target[t.INNER_LIP_PAIRS[1][1], 1] - 1
+        and abs(target[i, 0] - target[t.NOSE_TIP, 0]) < 60
+        and target[i, 1] < target[t.CHIN, 1] + 1
+    ]
     target[lower, 1] += 14  # drop the jaw
     frame = canvas.copy()
     paint_mouth(frame, target, source_open=0.0)
@@ -263,7 +307,7 @@ def test_self_reenactment_beats_the_static_frame_and_keeps_audio(tmp_path, share
     animate(first, out, driving=clip, options=AnimateOptions(max_frames=60, reference_frame=0))
     real = [f.image for f in read_video(clip, max_frames=60)]
     fake = [f.image for f in read_video(out)]
-    ours = np.mean([np.abs(a.astype(float) - b) .mean() for a, b in zip(fake, real)])
+    ours = np.mean([np.abs(a.astype(float) - b).mean() for a, b in zip(fake, real)])
     static = np.mean([np.abs(first.astype(float) - b).mean() for b in real])
     assert ours < static
     assert probe_video(out).has_audio == probe_video(clip).has_audio
@@ -295,7 +339,7 @@ def test_rotated_driving_video_is_read_upright(tmp_path, astronaut):
 
 def test_a_blink_covers_the_eye_with_eyelid_skin(astronaut, astro_landmarks):
     """Closing the lids paints skin over the eye instead of squeezing the iris into a smear."""
-    from faceforge.effects.animate.synthesis import paint_eyelids
+    from faceforge.effects.animate.synthesis import lid_skin, paint_eyelids
     from faceforge.faces.measures import eye_openness
 
     target = astro_landmarks.copy()
@@ -304,11 +348,12 @@ def test_a_blink_covers_the_eye_with_eyelid_skin(astronaut, astro_landmarks):
         target[loop, 1] = mid_y + (target[loop, 1] - mid_y) * 0.1  # lids nearly meet
     assert max(eye_openness(target)) < 0.12
     frame = astronaut.copy()
-    paint_eyelids(frame, target, eye_openness(astro_landmarks))
+    skin = lid_skin(astronaut, astro_landmarks)
+    paint_eyelids(frame, target, eye_openness(astro_landmarks), skin)
     x, y = astro_landmarks[t.RIGHT_IRIS_CENTER, :2].astype(int)
     assert frame[y - 1 : y + 2, x - 1 : x + 2].mean() > astronaut[y - 1 : y + 2, x - 1 : x + 2].mean() + 40
     still = astronaut.copy()
-    paint_eyelids(still, astro_landmarks, eye_openness(astro_landmarks))  # open eyes: untouched
+    paint_eyelids(still, astro_landmarks, eye_openness(astro_landmarks), skin)  # open eyes: untouched
     assert np.array_equal(still, astronaut)
 
 

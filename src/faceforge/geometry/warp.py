@@ -21,14 +21,26 @@ class PointWarp:
     """Warps an image so that `source_points` move to given target positions."""
 
     def __init__(
-        self, source_points: np.ndarray, image_shape: tuple[int, int], map_size: int = 320, smoothing: float = 0.0
+        self,
+        source_points: np.ndarray,
+        image_shape: tuple[int, int],
+        map_size: int = 320,
+        smoothing: float = 0.0,
+        sharp: np.ndarray | None = None,
     ) -> None:
-        """smoothing: Gaussian sigma in source pixels applied to the displacement field."""
+        """smoothing: Gaussian sigma in source pixels applied to the displacement field.
+        sharp: indices of control points whose triangles are left unsmoothed (eyelids: a
+        blink moves the upper lid a few pixels against a still lower lid, which the blur
+        would average away)."""
         self.source = np.asarray(source_points, dtype=np.float64)
         self.height, self.width = image_shape
         self.map_size = map_size
         self.smoothing = smoothing
         self.triangles = Delaunay(self.source).simplices.astype(np.int32)
+        in_sharp = np.zeros(len(self.source), bool)
+        if sharp is not None:
+            in_sharp[np.asarray(sharp, dtype=np.int64)] = True
+        self.sharp_triangles = np.flatnonzero(in_sharp[self.triangles].any(axis=1))
 
     def backward_map(
         self, target: np.ndarray, depth: np.ndarray | None = None
@@ -45,7 +57,9 @@ class PointWarp:
             return None
         # Every triangle touching a moved point changes; the roi covers them (in both spaces).
         touched = moved[self.triangles].any(axis=1)
-        corners = np.vstack([target[self.triangles[touched]].reshape(-1, 2), self.source[self.triangles[touched]].reshape(-1, 2)])
+        corners = np.vstack(
+            [target[self.triangles[touched]].reshape(-1, 2), self.source[self.triangles[touched]].reshape(-1, 2)]
+        )
         x0, y0 = np.floor(corners.min(axis=0)).astype(int)
         x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 1
         x0, y0 = max(x0, 0), max(y0, 0)
@@ -76,8 +90,14 @@ class PointWarp:
             # landmarks move differently that shows as zig-zags. A light blur of
             # the displacement (not of the image) removes the kinks.
             sigma = self.smoothing / step
-            map_x = px + cv2.GaussianBlur(map_x - px, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
-            map_y = py + cv2.GaussianBlur(map_y - py, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
+            smooth_x = px + cv2.GaussianBlur(map_x - px, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
+            smooth_y = py + cv2.GaussianBlur(map_y - py, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
+            keep = self._sharp_mask(scaled, (mh, mw), sigma)
+            if keep is None:
+                map_x, map_y = smooth_x, smooth_y
+            else:
+                map_x = keep * map_x + (1.0 - keep) * smooth_x
+                map_y = keep * map_y + (1.0 - keep) * smooth_y
         full_w, full_h = x1 - x0, y1 - y0
         if step > 1.0:
             # Upsample the (smooth) map to full resolution over the roi.
@@ -87,6 +107,18 @@ class PointWarp:
             map_x = cv2.remap(map_x, gxf, gyf, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             map_y = cv2.remap(map_y, gxf, gyf, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         return (x0, y0, x1, y1), map_x[:full_h, :full_w], map_y[:full_h, :full_w]
+
+    def _sharp_mask(self, scaled: np.ndarray, shape: tuple[int, int], sigma: float) -> np.ndarray | None:
+        """Float32 map-sized weight of the unsmoothed map: 1 over the sharp triangles (at their
+        target positions), feathered over `sigma` so no seam shows; None without any."""
+        if not len(self.sharp_triangles):
+            return None
+        mask = np.zeros(shape, np.uint8)
+        for k in self.sharp_triangles:
+            cv2.fillConvexPoly(mask, scaled[k], 255, lineType=cv2.LINE_8, shift=4)
+        if not mask.any():
+            return None
+        return cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(sigma / 2, 0.5))
 
     def warp(self, image: np.ndarray, target: np.ndarray, depth: np.ndarray | None = None) -> np.ndarray:
         """The source image warped so that its control points land on `target`."""

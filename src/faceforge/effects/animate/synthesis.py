@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from faceforge.effects.eyes import EYELIDS, settle_irises
 from faceforge.faces import topology as t
 from faceforge.faces.measures import eye_openness, lid_closure, mouth_openness
 from faceforge.geometry.alignment import fit_similarity
@@ -40,6 +41,7 @@ class _FaceRig:
     anchor: np.ndarray  # R: the face-oval landmark each ring point hangs from
     mouth_open: float
     eyes_open: tuple[float, float]
+    lid_skin: tuple[np.ndarray, np.ndarray]  # upper-lid skin colour per eye, from the photo
 
 
 def _rings(landmarks: np.ndarray, person: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -85,12 +87,27 @@ class FrameRenderer:
             ring = np.clip(ring, 1.0, [shape[1] - 2.0, shape[0] - 2.0])
             anchor = np.tile(t.face_oval(), len(RING_RADII))
             self.rigs.append(
-                _FaceRig(lm[:, :2].astype(np.float64), ring, wgt, anchor, mouth_openness(lm), eye_openness(lm))
+                _FaceRig(
+                    lm[:, :2].astype(np.float64),
+                    ring,
+                    wgt,
+                    anchor,
+                    mouth_openness(lm),
+                    eye_openness(lm),
+                    lid_skin(image, lm),
+                )
             )
             points += [lm[:, :2], ring]
         self.border = _border(shape)
         face_size = max(float(np.ptp(lm[:, 1])) for lm in faces_landmarks) if faces_landmarks else 100.0
-        self.warp = PointWarp(np.vstack(points + [self.border]), shape, smoothing=0.012 * face_size)
+        # Eyelids stay out of the displacement blur (see PointWarp), or blinks are lost.
+        offsets = np.cumsum([0] + [len(p) for p in points])[:-1:2]  # where each face's landmarks start
+        self.warp = PointWarp(
+            np.vstack(points + [self.border]),
+            shape,
+            smoothing=0.012 * face_size,
+            sharp=np.concatenate([start + EYELIDS for start in offsets]) if len(offsets) else None,
+        )
         self._rigid = _rigid_weights()
 
     @staticmethod
@@ -125,12 +142,12 @@ class FrameRenderer:
         return np.vstack(pts + [self.border]), np.concatenate(depth)
 
     def render(self, targets: list[np.ndarray]) -> np.ndarray:
-        targets = [self._denoise(rig, tg) for rig, tg in zip(self.rigs, targets)]
+        targets = [settle_irises(self._denoise(rig, tg), rig.landmarks) for rig, tg in zip(self.rigs, targets)]
         points, depth = self.targets(targets)
         frame = self.warp.warp(self.image, points, depth)
         for rig, target in zip(self.rigs, targets):
             paint_mouth(frame, target, rig.mouth_open)
-            paint_eyelids(frame, target, rig.eyes_open)
+            paint_eyelids(frame, target, rig.eyes_open, rig.lid_skin)
         return frame
 
 
@@ -192,17 +209,48 @@ def paint_mouth(frame: np.ndarray, target: np.ndarray, source_open: float) -> No
     k = max(3, int(mouth_w * 0.03) | 1)
     interior = cv2.GaussianBlur(interior, (k, k), 0)
     # Cover the whole opening; feather only outwards, onto the lips' inner edge.
-    soft = cv2.GaussianBlur(cv2.dilate(mask, np.ones((3, 3), np.uint8)), (3, 3), 0).astype(np.float32)[..., None] / 255.0
+    soft = (
+        cv2.GaussianBlur(cv2.dilate(mask, np.ones((3, 3), np.uint8)), (3, 3), 0).astype(np.float32)[..., None] / 255.0
+    )
     strength = float(np.clip(extra / 0.06, 0, 1))
     a = soft * strength
     frame[y0:y1, x0:x1] = np.clip(roi * (1 - a) + interior * a, 0, 255).astype(np.uint8)
 
 
-def paint_eyelids(frame: np.ndarray, target: np.ndarray, source_open: tuple[float, float]) -> None:
-    """Where a target eye closes (a blink), cover the squeezed eye with eyelid skin and
-    a lash line instead of showing the iris pressed into a dark smear. In place."""
-    for loop, corners, opened, closed in zip(
-        (t.right_eye(), t.left_eye()), (t.RIGHT_EYE_CORNERS, t.LEFT_EYE_CORNERS), source_open, eye_openness(target)
+def lid_skin(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per eye (person's right, left), the colour (float32 RGB) of the photo's upper-lid skin:
+    the median of a strip between the open eye and the brow, over the eye's middle. Taken once
+    from the photo, where the lid is where the mesh says (in a warped frame it need not be)."""
+    h, w = image.shape[:2]
+    out = []
+    for loop, corners in ((t.right_eye(), t.RIGHT_EYE_CORNERS), (t.left_eye(), t.LEFT_EYE_CORNERS)):
+        eye = landmarks[loop, :2]
+        width = float(np.linalg.norm(landmarks[corners[0], :2] - landmarks[corners[1], :2]))
+        top = float(eye[:, 1].min())
+        ys = slice(int(np.clip(top - 0.42 * width, 0, h - 1)), int(np.clip(top - 0.18 * width, 1, h)))
+        xs = slice(
+            int(np.clip(eye[:, 0].min() + 0.25 * width, 0, w - 1)), int(np.clip(eye[:, 0].max() - 0.25 * width, 1, w))
+        )
+        strip = image[ys, xs].reshape(-1, 3).astype(np.float32)
+        if not len(strip):  # a degenerate eye at the photo's edge: the cheek under it will do
+            cx, cy = np.clip(eye.mean(axis=0).astype(int) + (0, int(0.5 * width)), 0, (w - 1, h - 1))
+            strip = image[cy : cy + 1, cx : cx + 1].reshape(-1, 3).astype(np.float32)
+        out.append(np.median(strip, axis=0))
+    return out[0], out[1]
+
+
+def paint_eyelids(
+    frame: np.ndarray, target: np.ndarray, source_open: tuple[float, float], skin: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """Where a target eye closes (a blink), cover what is left of the eye between the warped
+    lids with eyelid skin (`lid_skin` of the photo) and a lash line where the lids meet. The
+    warp brings the lids together; this hides the sliver of iris and white between them. In place."""
+    for loop, corners, opened, closed, colour in zip(
+        (t.right_eye(), t.left_eye()),
+        (t.RIGHT_EYE_CORNERS, t.LEFT_EYE_CORNERS),
+        source_open,
+        eye_openness(target),
+        skin,
     ):
         closure = lid_closure(opened, closed)  # 0 when shut or squinting in the photo already
         if closure <= 0.0:
@@ -220,24 +268,21 @@ def paint_eyelids(frame: np.ndarray, target: np.ndarray, source_open: tuple[floa
         local = eye - (x0, y0)
         mask = np.zeros(roi.shape[:2], np.uint8)
         cv2.fillPoly(mask, [np.round(local * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
-        grown = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=max(1, int(width * 0.05)))
-        # Eyelid skin: a strip between the lid crease and the brow, over the eye's middle.
-        top = float(local[:, 1].min())
-        ys = slice(max(0, int(top - 0.42 * width)), max(1, int(top - 0.18 * width)))
-        xs = slice(max(0, int(local[:, 0].min() + 0.25 * width)), max(1, int(local[:, 0].max() - 0.25 * width)))
-        strip = roi[ys, xs].reshape(-1, 3)
-        skin = np.median(strip, axis=0) if len(strip) else roi[grown > 0].mean(axis=0)
         lid = np.empty_like(roi)
-        lid[:] = skin
+        lid[:] = colour
         # Lash line along the lower lid, where the closed lids meet.
         lower = local[local[:, 1] >= np.median(local[:, 1])]
         lower = lower[np.argsort(lower[:, 0])]
         lash = np.zeros(roi.shape[:2], np.uint8)
-        cv2.polylines(lash, [np.round(lower * 4).astype(np.int32)], False, 255, max(1, int(width * 0.05)), cv2.LINE_AA, shift=2)
+        cv2.polylines(
+            lash, [np.round(lower * 4).astype(np.int32)], False, 255, max(1, int(width * 0.05)), cv2.LINE_AA, shift=2
+        )
         lm = cv2.GaussianBlur(lash, (3, 3), 0).astype(np.float32)[..., None] / 255.0
-        lid = lid * (1 - 0.8 * lm) + skin * 0.35 * 0.8 * lm
-        soft = cv2.GaussianBlur(grown, (0, 0), max(1.0, width * 0.05)).astype(np.float32)[..., None] / 255.0
-        a = np.clip(soft * 1.8, 0.0, 1.0) * closure  # opaque inside, feathered at the rim
+        lid = lid * (1 - 0.8 * lm) + colour * 0.35 * 0.8 * lm
+        # Only the gap between the warped lids: opaque inside from half closure on (a half-covered
+        # eye looks like a ghost), feathered over a pixel or two at the lids.
+        soft = cv2.GaussianBlur(mask, (0, 0), max(0.7, width * 0.02)).astype(np.float32)[..., None] / 255.0
+        a = np.clip(soft * 1.5, 0.0, 1.0) * min(1.0, 2.0 * closure)
         frame[y0:y1, x0:x1] = np.clip(roi * (1 - a) + lid * a, 0, 255).astype(np.uint8)
 
 

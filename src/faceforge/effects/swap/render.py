@@ -21,6 +21,7 @@ from functools import cache
 import cv2
 import numpy as np
 
+from faceforge.effects.eyes import EYELIDS, settle_irises
 from faceforge.effects.swap import blend, color
 from faceforge.effects.swap.select import SourceFace
 from faceforge.faces import topology as t
@@ -83,29 +84,6 @@ def shaped_landmarks(target: np.ndarray, source_canonical: np.ndarray, amount: f
     return state.pose.apply(state.canonical + amount * shift).astype(np.float32)
 
 
-#: Eye openness (lid gap / eye width) below which the iris points stop steering the warp.
-EYE_CLOSED, EYE_OPEN = 0.12, 0.28
-_IRISES = ((np.arange(468, 473), t.right_eye, 0), (np.arange(473, 478), t.left_eye, 1))
-
-
-def settle_irises(target: np.ndarray, source: np.ndarray) -> np.ndarray:
-    """Target landmarks with the iris points moved, as the eye closes, to where the eye's
-    contour carries the source's irises (an affine fit of the source's eye contour onto the
-    target's). MediaPipe still reports an iris behind a closed lid; warping the source's iris
-    there would paint an open eye over the closed one."""
-    out = target.copy()
-    openness = eye_openness(target)
-    for iris, contour, side in _IRISES:
-        w = float(np.clip((openness[side] - EYE_CLOSED) / (EYE_OPEN - EYE_CLOSED), 0.0, 1.0))
-        if w >= 1.0:
-            continue
-        loop = contour()
-        a, *_ = np.linalg.lstsq(np.c_[source[loop, :2], np.ones(len(loop))], target[loop, :2], rcond=None)
-        carried = np.c_[source[iris, :2], np.ones(len(iris))] @ a
-        out[iris, :2] = w * target[iris, :2] + (1.0 - w) * carried
-    return out
-
-
 #: Far/near half-width ratio of the source face (1 = frontal) from which the far side is
 #: trusted fully, and at which it is not trusted at all; share of the far half (from the
 #: midline) that is always kept.
@@ -163,7 +141,7 @@ class FaceRenderer:
         self._open_levels: dict[int, tuple[float, float]] = {}
         # The triangulation of the source landmarks, made once: a similarity moves the points
         # but keeps their Delaunay triangulation, so each face reuses it.
-        self._warp = PointWarp(self._src2d, source.image.shape[:2], map_size=256)
+        self._warp = PointWarp(self._src2d, source.image.shape[:2], map_size=256, sharp=EYELIDS)
 
     def warp_source(
         self, target: np.ndarray, frame_shape: tuple[int, int]
