@@ -74,11 +74,13 @@ class Item:
 
 
 def _version() -> str:
-    """Changes when a model or a signal's code changes, so cached scores are redone."""
+    """Changes when a model, a signal's code or the face tracking and video reading they rely
+    on change, so cached scores are redone."""
     h = hashlib.sha256()
-    data = REPO / "src" / "faceforge" / "data" / "detect"
-    code = REPO / "src" / "faceforge" / "forensics"
-    for p in sorted([*data.glob("*.onnx"), *data.glob("*.npz"), *code.glob("*.py")]):
+    package = REPO / "src" / "faceforge"
+    data = package / "data" / "detect"
+    code = [*(package / "forensics").glob("*.py"), *(package / "faces").glob("*.py"), package / "media" / "video.py"]
+    for p in sorted([*data.glob("*.onnx"), *data.glob("*.npz"), *code]):
         if p.name in {"fusion.py", "report.py", "result.py"}:
             continue
         h.update(p.name.encode())
@@ -103,16 +105,19 @@ def score_corpus(rows: list[dict], rescore: bool) -> list[Item]:
         task = bar.add_task("scoring corpus", total=len(rows))
         for row in rows:
             cache = SCORES / f"{row['id'].replace('/', '__')}.json"
+            # A rebuilt corpus file (same id, new content) is scored again too.
+            content = hashlib.sha256((CORPUS / row["file"]).read_bytes()).hexdigest()[:16]
             record = None
             if cache.exists() and not rescore:
                 record = json.loads(cache.read_text())
-                if record.get("version") != version:
+                if record.get("version") != version or record.get("content") != content:
                     record = None
             if record is None:
                 t0 = time.perf_counter()
                 result = detect(CORPUS / row["file"], options, fusion=_neutral())
                 record = {
                     "version": version,
+                    "content": content,
                     "seconds": time.perf_counter() - t0,
                     "tracks": [
                         {

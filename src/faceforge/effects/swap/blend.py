@@ -129,23 +129,28 @@ def occluder_mask(
     Simple and honest: a pixel is an occluder when its Lab colour is far from the target's
     own skin colour (robust median and spread, measured on forehead, cheeks, nose and chin);
     on the eyes, brows, lips and nostrils, which differ from skin by nature, only a colour
-    very far from it counts (a blue or green object). A hand
-    is skin-coloured and is NOT detected; thin glasses frames near the eyes mostly are not.
+    very far from it counts (a blue or green object). Dark glasses rims are found (the eyes'
+    own zone ends EYE_MARGIN beyond their contour); a hand is skin-coloured and is NOT detected.
     """
     pts = landmarks[:, :2] - np.asarray(origin, dtype=np.float32)
     shape = target_lab.shape[:2]
     size = float(np.ptp(landmarks[:468, 1]))
     pts = pts.astype(np.float32)
     features = np.zeros(shape, np.uint8)
-    for loop in (t.right_eye(), t.left_eye(), t.outer_lips()):
-        _poly(features, pts[loop])
-    brows = pts[list(_BROWS)]
-    for p in brows:
-        cv2.circle(features, (int(p[0]), int(p[1])), max(1, int(0.04 * size)), 255, -1)
+    _poly(features, pts[t.outer_lips()])
     for p in pts[list(_NOSTRILS)]:
         cv2.circle(features, (int(p[0]), int(p[1])), max(1, int(0.03 * size)), 255, -1)
     r = max(1, int(0.04 * size))
     features = cv2.dilate(features, np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+    # The brows' hair only (a glasses rim often runs just below them).
+    for p in pts[list(_BROWS)]:
+        cv2.circle(features, (int(p[0]), int(p[1])), max(1, int(BROW_MARGIN * size)), 255, -1)
+    # The eyes with their lashes only: a glasses rim a little further out is an occluder.
+    eyes = np.zeros(shape, np.uint8)
+    for loop in (t.right_eye(), t.left_eye()):
+        _poly(eyes, pts[loop])
+    r_eye = max(1, int(EYE_MARGIN * size))
+    features |= cv2.dilate(eyes, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r_eye + 1, 2 * r_eye + 1)))
     skin = np.zeros(shape, np.uint8)
     for idx in _SKIN_SAMPLES:
         p = pts[idx]
@@ -165,9 +170,26 @@ def occluder_mask(
     on_skin = features == 0
     far = np.where(on_skin, (chroma > 5.0) | (target_lab[..., 0] < 0.5 * med[0]), chroma > 6.5)
     far &= face > 0.05
-    occ = cv2.morphologyEx(far.astype(np.uint8) * 255, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return fast_blur(occ.astype(np.float32) / 255.0, max(1.0, 0.015 * size))
+    # Drop specks (pores, noise), not thin long shapes: a glasses rim is 2-3 px wide at this
+    # scale and a morphological opening would erase it with the specks.
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(far.astype(np.uint8), connectivity=8)
+    big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= max(6.0, (MIN_OCCLUDER * size) ** 2))
+    occ = np.isin(labels, big[big > 0]).astype(np.uint8)
+    # Grown a little before feathering, so a thin occluder is kept whole, not half-painted over.
+    grow = max(1, int(round(0.01 * size)))
+    occ = cv2.dilate(occ, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    return fast_blur(occ.astype(np.float32), max(1.0, 0.01 * size))
 
+
+#: Around each brow landmark, the radius (share of the face height) taken as brow hair.
+BROW_MARGIN = 0.045
+
+#: Occluder pieces smaller than this share of the face height, squared, are specks.
+MIN_OCCLUDER = 0.03
+
+#: Around each eye, the margin (share of the face height) taken as the eye's own (lashes, lid
+#: crease); darker-than-skin pixels further out are occluders (glasses rims).
+EYE_MARGIN = 0.025
 
 # Eyebrow landmarks of the MediaPipe mesh (both brows, upper and lower edges).
 _BROWS = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46, 300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
