@@ -310,6 +310,23 @@ def test_closing_lids_leave_the_eye_to_the_target(astronaut):
         assert abs(shut[int(py) - y0, int(px) - x0] - opened[int(py) - y0, int(px) - x0]) < 0.02
 
 
+def test_a_blink_read_in_one_eye_hands_both_eyes_to_the_target(source):
+    """The mesh often reads one eye of a blink as half open (narrow eyes, a turned head); the
+    target's own lids take both eyes, and a blink narrowed by two thirds is fully handed over
+    (a half-blended eye reads, and looks, half open)."""
+    from faceforge.effects.swap.render import FaceRenderer
+    from faceforge.faces import topology as topo
+
+    renderer = FaceRenderer(source)
+    lm = source.landmarks.copy()
+    assert renderer._eyes_closed(lm, track=0) == (0.0, 0.0)
+    corners = topo.RIGHT_EYE_CORNERS
+    mid = lm[list(corners), 1].mean()
+    lm[topo.right_eye(), 1] = mid + (lm[topo.right_eye(), 1] - mid) * 0.3  # only the right eye shut to 30 %
+    right, left = renderer._eyes_closed(lm, track=0)
+    assert right == left == 1.0
+
+
 @pytest.mark.shared
 def test_the_swapped_face_blinks_with_the_target(tmp_path, shared_data, astronaut):
     """A real clip whose speaker blinks 7 times in 8 s: the swapped face must blink as often

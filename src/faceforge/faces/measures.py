@@ -32,13 +32,13 @@ def eye_openness(landmarks: np.ndarray) -> tuple[float, float]:
 EYE_SHUT = 0.12
 
 
-def lid_closure(open_level: float, now: float) -> float:
+def lid_closure(open_level: float, now: float, shut: float = 0.8) -> float:
     """How far an eye has closed, 0 (open) .. 1 (shut), from its openness `now` against its
     open level (`eye_openness` of the same eye open). The first 35 % of narrowing counts as
-    open (a smile, a squint, tracker noise); 80 % narrowing and more is shut."""
+    open (a smile, a squint, tracker noise); `shut` narrowing and more is shut."""
     if open_level < EYE_SHUT:
         return 0.0
-    return float(np.clip((1.0 - now / open_level - 0.35) / 0.45, 0.0, 1.0))
+    return float(np.clip((1.0 - now / open_level - 0.35) / (shut - 0.35), 0.0, 1.0))
 
 
 def mouth_openness(landmarks: np.ndarray) -> float:
