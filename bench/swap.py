@@ -21,6 +21,10 @@ no occlusion or mouth handling) and the target clip itself.
 Blinks: the built-in astronaut swapped into the first BLINK_FRAMES frames of each clip (and of
 one with frequent blinks); blinks in the target clip and in the output, counted alike
 (`faceforge.eval.blinks`).
+Hands: a real hand (cut out of a photo, `faceforge.eval.occluders`) laid over the target's face
+and moving across it during HAND_FRAMES frames of a clip: the share of the hand's pixels the swap
+leaves as they were, with hand finding (default) and with `--no-occlusion`, and the frames in
+which a hand was found.
 Speed: median per-frame time of `swap_frames` (tracking + landmarks + warp + colour +
 blend; no decode or encode) at 512² and at 1280×720, and the whole `swap()` (decode →
 track → swap → H.264 encode with audio, no labels) as frames per second of wall time.
@@ -56,7 +60,9 @@ from faceforge.eval.contact_sheet import save_contact_sheet  # noqa: E402
 from faceforge.eval.flicker import temporal_flicker  # noqa: E402
 from faceforge.eval.identity import image_embedding  # noqa: E402
 from faceforge.eval.landmarks import landmark_error_images  # noqa: E402
+from faceforge.eval.occluders import HAND_DONOR, changed, hand_cutout, kept_share, paste  # noqa: E402
 from faceforge.faces import analyze  # noqa: E402
+from faceforge.faces.hands import HAND_EVERY  # noqa: E402
 from faceforge.faces.identity import identity_distance  # noqa: E402
 from faceforge.media import read_image  # noqa: E402
 from faceforge.media.video import read_video  # noqa: E402
@@ -165,6 +171,54 @@ def blinks(data: Path, clips: dict[str, str], n: int) -> list[tuple[str, int, in
     return out
 
 
+HAND_FRAMES = 60
+
+
+def hand_frames(data: Path, n: int) -> list[tuple[np.ndarray, float, np.ndarray]]:
+    """(frame with a real hand over the face, time, the hand's alpha) for n frames of
+    KatieHill: the hand sweeps from the chin and left cheek up over the eyes and back."""
+    cutout = hand_cutout(read_image(data / HAND_DONOR))
+    out = []
+    for i, (image, t) in enumerate(frames_of(data / CLIPS["hdtf KatieHill"], n)):
+        phase = 0.5 - 0.5 * np.cos(2 * np.pi * i / max(n - 1, 1))  # 0 → 1 → 0
+        x, y = int(60 + 120 * phase), int(300 - 150 * phase)
+        pasted, alpha = paste(image, cutout, (x, y), 250)
+        out.append((pasted, t, alpha))
+    return out
+
+
+def hands(data: Path, n: int) -> tuple[dict[str, float], list[list[np.ndarray]]]:
+    """({"kept": share of the hand pixels that a swap without hand finding paints over which the
+    default swap keeps, "over face": share of the hand's pixels painted over without it,
+    "found": frames where a hand was found}, contact-sheet rows: the frame with the hand, its
+    swap, the swap with `--no-occlusion`)."""
+    source = load_source(astronaut())
+    frames = hand_frames(data, n)
+    shown = (n // 4, n // 2)
+    rows: dict[int, list[np.ndarray]] = {i: [frames[i][0]] for i in shown}
+    outs: dict[str, list[np.ndarray]] = {"default": [], "no occlusion": []}
+    found = 0
+    for name, options in (("default", SwapOptions()), ("no occlusion", SwapOptions(occlusion=False))):
+        swapper = VideoSwapper(source, options)
+        try:
+            for image, t, _ in frames:
+                outs[name].append(swapper.frame(image, t)[0])
+                found += swapper.hands is not None and bool(swapper.hands.last)
+        finally:
+            swapper.close()
+    # Over the hand pixels the swap without hand finding paints over.
+    kept, painted, solid = [], 0, 0
+    for (image, _, alpha), out, bare in zip(frames, outs["default"], outs["no occlusion"]):
+        over = changed(bare, image)
+        kept.append(kept_share(out, image, alpha, within=over))
+        painted += int(((alpha > 0.9) & over).sum())
+        solid += int((alpha > 0.9).sum())
+    for i in shown:
+        rows[i] += [outs["default"][i], outs["no occlusion"][i]]
+    result = {"kept": float(np.nanmean(kept)), "over face": painted / max(solid, 1), "found": found}
+    return result, list(rows.values())
+
+
 def speed(data: Path, n: int) -> dict[str, float]:
     source = load_source(astronaut())
     clip = data / CLIPS["hdtf KatieHill"]
@@ -181,6 +235,7 @@ def speed(data: Path, n: int) -> dict[str, float]:
             times.append(t1 - t0)
             t0 = t1
         out[name] = 1.0 / statistics.median(times[3:])
+        out[f"{name} mean"] = len(times[3:]) / sum(times[3:])
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         result = swap(astronaut(), clip, Path(tmp) / "o.mp4", options=SwapOptions(max_frames=n))
@@ -238,6 +293,9 @@ def main() -> None:
     print("speed", timings[-1], "load", loads[-1], flush=True)
     rows, totals, sheet = quality(data, sources, clips, n)
     blink_rows = blinks(data, dict(list(BLINK_CLIPS.items())[:2]) if args.quick else BLINK_CLIPS, n if args.quick else BLINK_FRAMES)
+    n_hand = 30 if args.quick else HAND_FRAMES
+    hand, hand_rows = hands(data, n_hand)
+    print("hands", hand, flush=True)
     timings.append(speed(data, 60 if not args.quick else 30))
     loads.append(os.getloadavg()[0])
     print("speed", timings[-1], "load", loads[-1], flush=True)
@@ -245,6 +303,7 @@ def main() -> None:
     share = totals["closer"] / max(totals["frames"], 1)
     out_dir = BENCH / "out" / "swap"
     save_contact_sheet(out_dir / "swap.png", [r for r, _ in sheet], cell=256)
+    save_contact_sheet(out_dir / "hands.png", hand_rows, cell=256)
     (out_dir / "swap.txt").write_text("columns: target, swap, naive baseline, source\n" + "\n".join(lbl for _, lbl in sheet) + "\n")
     summary = table(
         ["measure", "result", "target"],
@@ -260,8 +319,20 @@ def main() -> None:
                 + ")",
                 "= target",
             ],
+            [
+                f"hand over the face (a real hand pasted, {n_hand} frames): share of the hand pixels that "
+                "`--no-occlusion` paints over which the swap keeps",
+                f"{hand['kept']:.0%} (hand found in {hand['found']:.0f} of {n_hand} frames)",
+                "",
+            ],
             ["speed 512²: median fps (track + swap)", f"{fps['512²']:.1f}", "≥ 30"],
             ["speed 1280×720: median fps (track + swap)", f"{fps['1280×720']:.1f}", "≥ 15"],
+            [
+                "frames per second of wall time, 512² / 1280×720 (with the hand search every "
+                f"{HAND_EVERY} frames, which the median skips)",
+                f"{fps['512² mean']:.1f} / {fps['1280×720 mean']:.1f}",
+                "",
+            ],
             ["whole swap() 512² (decode → encode, with audio)", f"{fps['512² whole swap()']:.1f} fps", ""],
         ],
     )
@@ -277,7 +348,8 @@ def main() -> None:
         "the dlib-68 error against the target frame (lower = target's expression and outline kept):\n\n"
         + table(["shape", "identity distance to source", "closer to source", "dlib-68 err vs target"], sweep)
         + "\n\n"
-        "Contact sheet: `bench/out/swap/swap.png` (columns: target frame, swap, naive baseline, source)."
+        "Contact sheets: `bench/out/swap/swap.png` (columns: target frame, swap, naive baseline, source), "
+        "`bench/out/swap/hands.png` (columns: frame with the pasted hand, swap, swap with `--no-occlusion`)."
     )
     print(body)
     if not args.quick:

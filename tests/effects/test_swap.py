@@ -346,6 +346,26 @@ def test_the_swapped_face_blinks_with_the_target(tmp_path, shared_data, astronau
 
 
 @pytest.mark.shared
+def test_a_hand_over_the_face_stays_in_front(shared_data, source, portrait):
+    """A real hand (cut out of another photo) laid over the target's mouth and cheek: the swap
+    keeps it, pixel for pixel, and still swaps the face around it. Without hand finding (or
+    with --no-occlusion) the source face is painted over the hand."""
+    from faceforge.eval.occluders import HAND_DONOR, changed, hand_cutout, kept_share, paste
+
+    hand = hand_cutout(_read(shared_data / HAND_DONOR))
+    target, alpha = paste(portrait, hand, (120, 250), 250)
+    out, faces = swap_image(source, target)
+    bare, _ = swap_image(source, target, SwapOptions(occlusion=False))
+    assert faces == 1
+    painted = changed(bare, target)
+    assert ((alpha > 0.9) & painted).sum() > 0.1 * (alpha > 0.9).sum()  # the hand really is over the face
+    assert kept_share(out, target, alpha, within=painted) > 0.85
+    # Around the hand the face is swapped as without hand finding.
+    around = alpha == 0
+    assert (changed(out, target) & around).sum() > 0.8 * (painted & around).sum()
+
+
+@pytest.mark.shared
 @pytest.mark.parametrize("name", ["img24.jpg", "img25.jpg"])
 def test_the_targets_glasses_stay_on(shared_data, source, name):
     """Dark glasses rims are occluders: the swapped face wears the target's glasses instead of

@@ -40,7 +40,7 @@ def swap_command(
         bool, typer.Option("--mouth-mask/--no-mouth-mask", help="Keep the target's open mouth interior.")
     ] = True,
     occlusion: Annotated[
-        bool, typer.Option("--occlusion/--no-occlusion", help="Keep obvious non-skin occluders (hair) of the target.")
+        bool, typer.Option("--occlusion/--no-occlusion", help="Keep what covers the target's face: hair, glasses rims, hands.")
     ] = True,
     max_size: Annotated[int, typer.Option(min=64, help="Cap on the output's longer side, pixels.")] = 1920,
     max_frames: Annotated[int | None, typer.Option(min=1, help="Only the first N video frames.")] = None,

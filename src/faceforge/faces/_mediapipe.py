@@ -41,5 +41,16 @@ def face_mesh(*, video: bool, min_score: float) -> Any:
     )
 
 
+def hands(*, video: bool, min_score: float) -> Any:
+    """Hands: palm detector + 21 hand landmarks, the full model (see `faceforge.faces.hands`)."""
+    return solutions().hands.Hands(
+        static_image_mode=not video,
+        max_num_hands=2,
+        model_complexity=1,
+        min_detection_confidence=min_score,
+        min_tracking_confidence=min_score,
+    )
+
+
 def selfie_segmentation() -> Any:
     return solutions().selfie_segmentation.SelfieSegmentation(model_selection=0)

@@ -10,11 +10,14 @@ match (`color.py`); `alpha_blend` is the plain feathered blend.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
 from faceforge.effects.swap.color import fast_blur
 from faceforge.faces import topology as t
+from faceforge.faces.hands import hand_region
 
 #: Mask erosion and feather, as shares of the face height.
 ERODE = 0.05
@@ -130,7 +133,7 @@ def occluder_mask(
     own skin colour (robust median and spread, measured on forehead, cheeks, nose and chin);
     on the eyes, brows, lips and nostrils, which differ from skin by nature, only a colour
     very far from it counts (a blue or green object). Dark glasses rims are found (the eyes'
-    own zone ends EYE_MARGIN beyond their contour); a hand is skin-coloured and is NOT detected.
+    own zone ends EYE_MARGIN beyond their contour); a hand is skin-coloured and is not seen here (`hand_mask` does that).
     """
     pts = landmarks[:, :2] - np.asarray(origin, dtype=np.float32)
     shape = target_lab.shape[:2]
@@ -179,6 +182,20 @@ def occluder_mask(
     grow = max(1, int(round(0.01 * size)))
     occ = cv2.dilate(occ, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
     return fast_blur(occ.astype(np.float32), max(1.0, 0.01 * size))
+
+
+def hand_mask(
+    hands: Sequence[np.ndarray], shape: tuple[int, int], origin: tuple[float, float], scale: float, size: float
+) -> np.ndarray:
+    """H×W float32 0..1: the hands (`faceforge.faces.hands`) over a roi at `origin` in the
+    frame, drawn at `scale`, feathered like the other occluders (`size`: the face's height
+    at that scale). A hand is skin-coloured: `occluder_mask` cannot see it."""
+    sigma = max(1.0, 0.01 * size)
+    region = hand_region(list(hands), shape, origin, scale)
+    # Grown by the feather's width first, so the hand's own edge stays whole.
+    r = max(1, int(round(2.0 * sigma)))
+    region = cv2.dilate(region, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    return fast_blur(region.astype(np.float32) / 255.0, sigma)
 
 
 #: Around each brow landmark, the radius (share of the face height) taken as brow hair.

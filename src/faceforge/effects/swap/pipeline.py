@@ -13,6 +13,7 @@ import numpy as np
 from faceforge.effects.swap.render import FaceRenderer, RenderOptions
 from faceforge.effects.swap.select import SourceFace, TrackSelector, choose_targets, prepare_source, reference_embedding
 from faceforge.errors import InputError
+from faceforge.faces.hands import HandFinder
 
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total)
 ImageInput = np.ndarray | str | Path
@@ -21,8 +22,8 @@ ImageInput = np.ndarray | str | Path
 @dataclass(frozen=True)
 class SwapOptions:
     """shape: 0..1 share of the source's face shape (0 = only the skin). mouth_mask: keep
-    the target's open mouth interior. occlusion: keep obvious non-skin occluders (hair,
-    glasses) of the target. many_faces: swap every target face (default: the largest).
+    the target's open mouth interior. occlusion: keep the target's occluders: obvious non-skin
+    ones (hair, glasses) and hands. many_faces: swap every target face (default: the largest).
     source_face: which face of each source photo (default: the largest). fade_start /
     fade_end: |yaw| in degrees where the swap starts to fade out / is gone. smoothing:
     landmark smoothing of video tracks 0..1. max_size: cap on an output's longer side.
@@ -106,8 +107,12 @@ def swap_image(
     faces = analyze(target, masks=False)
     chosen = choose_targets(target, faces, many=options.many_faces, reference=reference)
     renderer = FaceRenderer(source, options.render())
+    hands: list[np.ndarray] = []
+    if chosen and options.occlusion:
+        with HandFinder(video=False) as finder:
+            hands = finder.find(target)
     out = target.copy()
-    done = sum(renderer.render(out, f.landmarks, f.pose.yaw) is not None for f in chosen)
+    done = sum(renderer.render(out, f.landmarks, f.pose.yaw, hands=hands) is not None for f in chosen)
     return out, done
 
 
@@ -173,17 +178,25 @@ class VideoSwapper:
         self.renderer = FaceRenderer(source, options.render())
         self.selector = TrackSelector(many=options.many_faces, reference=reference)
         self.tracker = FaceTracker(TrackerOptions(max_faces=8, smoothing=options.smoothing))
+        self.hands = HandFinder(video=True) if options.occlusion else None
 
     def frame(self, image: np.ndarray, time: float | None) -> tuple[np.ndarray, list[int | None]]:
         """(the frame with the chosen faces swapped, the track ids swapped)."""
         image = _cap(image, self.options.max_size)
         faces = self.selector.select(image, self.tracker.update(image, time))
+        hands = self.hands.find(image) if faces and self.hands is not None else []
         out = image.copy()
-        done = [f.track_id for f in faces if self.renderer.render(out, f.landmarks, f.pose.yaw, f.track_id) is not None]
+        done = [
+            f.track_id
+            for f in faces
+            if self.renderer.render(out, f.landmarks, f.pose.yaw, f.track_id, hands=hands) is not None
+        ]
         return out, done
 
     def close(self) -> None:
         self.tracker.close()
+        if self.hands is not None:
+            self.hands.close()
 
 
 def swap_frames(

@@ -15,6 +15,7 @@ the result resembles the source person and not only their skin.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -33,7 +34,7 @@ from faceforge.geometry.warp import PointWarp
 @dataclass(frozen=True)
 class RenderOptions:
     """shape: 0..1 share of the source's face shape. keep_mouth: keep the target's open
-    mouth interior. occlusion: keep non-skin occluders of the target. fade: |yaw| degrees
+    mouth interior. occlusion: keep the target's occluders (non-skin ones, and hands). fade: |yaw| degrees
     where the swap starts fading and where it is gone. shading: relight with the target's
     low-frequency lightness. multiband: Laplacian-pyramid blend (else a feathered alpha
     blend, the naive baseline)."""
@@ -192,9 +193,16 @@ class FaceRenderer:
         return closed, closed
 
     def render(
-        self, frame: np.ndarray, landmarks: np.ndarray, yaw: float, track: int | None = None
+        self,
+        frame: np.ndarray,
+        landmarks: np.ndarray,
+        yaw: float,
+        track: int | None = None,
+        hands: Sequence[np.ndarray] = (),
     ) -> FaceRender | None:
-        """Swap the face with these landmarks (478×3) in `frame` (H×W×3 uint8 RGB), in place."""
+        """Swap the face with these landmarks (478×3) in `frame` (H×W×3 uint8 RGB), in place.
+        hands: the frame's hands (`faceforge.faces.hands.HandFinder`); with `occlusion` on, a
+        hand over the face is kept."""
         o = self.options
         fade = blend.pose_fade(yaw, *o.fade)
         if fade <= 0:
@@ -231,9 +239,13 @@ class FaceRenderer:
             keep_small = (1.0 - blend.occluder_mask(tgt_small, lm_small, (0, 0), mask_small)) * (
                 1.0 - blend.occluder_mask(src_small, tg_small, (0, 0), mask_small)
             )
+        hand_small = None
+        if o.occlusion and hands:
+            hand_small = blend.hand_mask(hands, mask_small.shape, (x0, y0), f, size * f)
         keep = cv2.resize(keep_small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
         if o.color_match:
-            stats = color.measure(src_small, tgt_small, mask_small * keep_small)
+            seen = mask_small * keep_small * (1.0 if hand_small is None else 1.0 - hand_small)
+            stats = color.measure(src_small, tgt_small, seen)
             if stats is not None and track is not None:
                 previous = self._colors.get(track)
                 stats = stats if previous is None else previous.blend(stats, 0.8)
@@ -246,5 +258,12 @@ class FaceRenderer:
         # Keep the target's own cheek where the source shows only a sliver of its far side.
         alpha = mask * keep * fade * (1.0 - far)
         mix = blend.laplacian_blend if o.multiband else blend.alpha_blend
-        frame[y0:y1, x0:x1] = mix(tgt_roi, texture, alpha)
+        mixed = mix(tgt_roi, texture, alpha)
+        if hand_small is not None:
+            # A hand is in front of the face: laid over the blend, not cut out of it (a large
+            # hole in a multi-band blend lets the target's lips and eyes bleed in around it).
+            hand = cv2.resize(hand_small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
+            alpha = alpha * (1.0 - hand)
+            mixed = blend.alpha_blend(mixed, tgt_roi, hand)
+        frame[y0:y1, x0:x1] = mixed
         return FaceRender((x0, y0, x1, y1), alpha, stats)
