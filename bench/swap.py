@@ -72,6 +72,8 @@ SOURCES = {
     "astronaut (built-in)": None,
     "chenglong (swap-pairs)": "portraits/swap-pairs/SimSwap/docs/img/id/chenglong.jpg",
     "img10 (identity-pairs)": "portraits/identity-pairs/deepface/tests/unit/dataset/img10.jpg",
+    # A turned source (yaw 34°): its far cheek is foreshortened and left to the target.
+    "ljm2 (swap-pairs, turned 34°)": "portraits/swap-pairs/SimSwap/crop_224/ljm2.jpg",
 }
 QUICK_SOURCES = {"astronaut (built-in)": None, "anni (swap-pairs)": "portraits/swap-pairs/SimSwap/docs/img/id/anni.jpg"}
 CLIPS = {
