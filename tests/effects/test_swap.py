@@ -96,6 +96,42 @@ def test_far_side_of_a_turned_source_is_left_to_the_target(source):
     assert weights[1, 0] == 0.0 and weights[2, 0] == 0.0  # the near side and the middle are kept
 
 
+def test_the_mirrored_source_is_the_same_face_flipped(astronaut, source):
+    from faceforge.effects.swap.render import mirrored_source
+    from faceforge.faces.pose import mirror_index
+
+    m = mirror_index()
+    assert np.array_equal(m[m], np.arange(478))  # pairs
+    assert m[33] == 263 and m[468] == 473 and m[1] == 1  # eye corners, irises; the nose tip is its own
+    image, marks = mirrored_source(source.image, source.landmarks)
+    assert np.array_equal(image, source.image[:, ::-1])
+    # Still an upright face: its right eye (landmark 33) on the image's left, as in the photo.
+    assert marks[33, 0] < marks[263, 0] and marks[468, 0] < marks[473, 0]
+    # Flipped back, it is the photo again.
+    back_image, back = mirrored_source(image, marks)
+    assert np.array_equal(back_image, source.image) and np.allclose(back, source.landmarks)
+
+
+@pytest.mark.shared
+def test_a_turned_source_fills_its_far_side_from_its_mirror_image(shared_data, portrait):
+    """A source photo turned 34° (its far cheek a foreshortened sliver): without the mirror
+    the far side was left to the target and the result was closer to the target person."""
+    from faceforge.effects.swap.render import FaceRenderer, RenderOptions
+    from faceforge.faces import analyze
+
+    photo = _read(shared_data / "portraits/swap-pairs/SimSwap/crop_224/ljm2.jpg")
+    turned = load_source(photo)
+    face = analyze(portrait, masks=False)[0]
+    e_src, e_tgt = _embedding(photo), _embedding(portrait)
+    outs = {}
+    for mirror in (True, False):
+        out = portrait.copy()
+        assert FaceRenderer(turned, RenderOptions(mirror=mirror)).render(out, face.landmarks, face.pose.yaw) is not None
+        e = _embedding(out)
+        outs[mirror] = identity_distance(e, e_src) - identity_distance(e, e_tgt)  # < 0: closer to the source
+    assert outs[True] < 0 < outs[False]
+
+
 def test_bad_options_name_the_parameter():
     with pytest.raises(ValueError, match="shape"):
         SwapOptions(shape=1.5)

@@ -25,6 +25,23 @@ def face_model() -> tuple[np.ndarray, np.ndarray]:
         return data["shape"].astype(np.float64), data["weights"].astype(np.float64)
 
 
+#: Iris mirror pairs: both rings run right, top, left, bottom around their centre.
+_IRIS_MIRROR = {468: 473, 469: 476, 470: 475, 471: 474, 472: 477}
+
+
+@cache
+def mirror_index() -> np.ndarray:
+    """(478,) int: each landmark's partner across the face's midline (itself on the midline),
+    from the left/right symmetric mean face; the irises from their ring order."""
+    shape, _ = face_model()
+    flipped = shape[:468] * np.array([-1.0, 1.0, 1.0])
+    dist = np.linalg.norm(flipped[:, None, :] - shape[None, :468, :], axis=2)
+    index = np.concatenate([dist.argmin(axis=1), np.arange(468, 478)])
+    for a, b in _IRIS_MIRROR.items():
+        index[a], index[b] = b, a
+    return index
+
+
 def rigid_rotation(source: np.ndarray, target: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Rotation R (3×3, det +1) minimising Σ w‖R·s + t − c·target‖² (Kabsch/Umeyama)."""
     w = weights / weights.sum()

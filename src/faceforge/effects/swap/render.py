@@ -27,6 +27,7 @@ from faceforge.effects.swap import blend, color
 from faceforge.effects.swap.select import SourceFace
 from faceforge.faces import topology as t
 from faceforge.faces.measures import eye_openness, lid_closure, mouth_openness
+from faceforge.faces.pose import mirror_index
 from faceforge.geometry.alignment import fit_similarity
 from faceforge.geometry.warp import PointWarp
 
@@ -37,7 +38,8 @@ class RenderOptions:
     mouth interior. occlusion: keep the target's occluders (non-skin ones, and hands). fade: |yaw| degrees
     where the swap starts fading and where it is gone. shading: relight with the target's
     low-frequency lightness. multiband: Laplacian-pyramid blend (else a feathered alpha
-    blend, the naive baseline)."""
+    blend, the naive baseline). mirror: fill the far side of a turned source from its mirror
+    image (else leave it to the target)."""
 
     shape: float = 0.4
     keep_mouth: bool = True
@@ -46,6 +48,7 @@ class RenderOptions:
     shading: bool = True
     color_match: bool = True
     multiband: bool = True
+    mirror: bool = True
 
 
 @cache
@@ -90,6 +93,10 @@ def shaped_landmarks(target: np.ndarray, source_canonical: np.ndarray, amount: f
 #: midline) that is always kept.
 FAR_TRUSTED, FAR_UNTRUSTED, FAR_KEPT = 0.9, 0.65, 0.35
 
+#: Where the mirrored source takes over the far side of a turned one: from this share of the
+#: far half (from the midline) to that one (see `far_side_weight`).
+MIRROR_RAMP = (0.05, 0.35)
+
 #: Share of a track's eye open level forgotten per frame (see `FaceRenderer._eyes_closed`).
 OPEN_LEVEL_DECAY = 0.01
 
@@ -100,16 +107,9 @@ OPEN_LEVEL_DECAY = 0.01
 LIDS_SHUT = 0.65
 
 
-def far_side_weight(source: np.ndarray, src_x: np.ndarray, src_y: np.ndarray) -> np.ndarray:
-    """H×W float32 0..1 over a warped roi: how much each pixel's source sample lies in the
-    foreshortened far side of a turned source face, where a few source pixels are stretched
-    over a whole cheek (smeared streaks) and the mesh outline runs past the visible cheek into
-    the background. 0 for a frontal source and on the near half.
-
-    source: the source's 478×3 landmarks; src_x, src_y: the roi's sample positions in the
-    source photo. Positions are measured along the eye line from the nose bridge; each half
-    is scaled by its own extent (the face oval's), so 1 is the outline.
-    """
+def _turn(source: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float, float]:
+    """(how untrusted the far side of the source's face is, 0..1; nose bridge; unit eye-line
+    axis; the face's extent on either side of the bridge along it)."""
     pts = source[:, :2].astype(np.float64)
     axis = pts[473] - pts[468]  # left iris − right iris: along the eye line, in the photo
     axis /= max(float(np.linalg.norm(axis)), 1e-6)
@@ -117,14 +117,42 @@ def far_side_weight(source: np.ndarray, src_x: np.ndarray, src_y: np.ndarray) ->
     oval = (pts[t.face_oval()] - centre) @ axis
     neg, pos = float(-oval.min()), float(oval.max())
     if min(neg, pos) <= 0:
-        return np.zeros(src_x.shape, np.float32)
+        return 0.0, centre, axis, neg, pos
     ratio = min(neg, pos) / max(neg, pos)
     amount = float(np.clip((FAR_TRUSTED - ratio) / (FAR_TRUSTED - FAR_UNTRUSTED), 0.0, 1.0))
+    return amount, centre, axis, neg, pos
+
+
+def mirrored_source(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The source photo flipped left to right, with its landmarks renumbered to match
+    (`faceforge.faces.pose.mirror_index`): the same person, whose near cheek is now on the
+    other side. A turned source's far side is filled from it (faces are close to symmetric;
+    soft symmetry as in Hassner et al., "Effective Face Frontalization", CVPR 2015)."""
+    flipped = np.ascontiguousarray(image[:, ::-1])
+    marks = landmarks[mirror_index()].copy()
+    marks[:, 0] = image.shape[1] - 1 - marks[:, 0]
+    return flipped, marks
+
+
+def far_side_weight(
+    source: np.ndarray, src_x: np.ndarray, src_y: np.ndarray, kept: float = FAR_KEPT, full: float = 1.0
+) -> np.ndarray:
+    """H×W float32 0..1 over a warped roi: how much each pixel's source sample lies in the
+    foreshortened far side of a turned source face, where a few source pixels are stretched
+    over a whole cheek (smeared streaks) and the mesh outline runs past the visible cheek into
+    the background. 0 for a frontal source and on the near half; from `kept` of the far half
+    (from the midline) it rises to its full value at `full`.
+
+    source: the source's 478×3 landmarks; src_x, src_y: the roi's sample positions in the
+    source photo. Positions are measured along the eye line from the nose bridge; each half
+    is scaled by its own extent (the face oval's), so 1 is the outline.
+    """
+    amount, centre, axis, neg, pos = _turn(source)
     if amount <= 0:
         return np.zeros(src_x.shape, np.float32)
     along = (src_x - centre[0]) * axis[0] + (src_y - centre[1]) * axis[1]
     far = along / pos if pos < neg else -along / neg  # 0 at the midline, 1 at the far outline
-    x = np.clip((far - FAR_KEPT) / (1.0 - FAR_KEPT), 0.0, 1.0)
+    x = np.clip((far - kept) / (full - kept), 0.0, 1.0)
     return (amount * x * x * (3.0 - 2.0 * x)).astype(np.float32)
 
 
@@ -135,6 +163,31 @@ class FaceRender:
     roi: tuple[int, int, int, int]
     alpha: np.ndarray
     stats: color.ColorStats | None
+
+
+def _warp_onto(
+    image: np.ndarray, src2d: np.ndarray, base: PointWarp, target: np.ndarray, frame_shape: tuple[int, int]
+) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray, np.ndarray] | None:
+    """(roi, `image` warped from its landmarks `src2d` onto `target`'s over that roi, the
+    roi's sample positions x and y in `image`) or None. `base`: the warp made once for
+    `src2d` (its triangulation is reused)."""
+    tgt2d = target[:, :2].astype(np.float64)
+    sim = fit_similarity(src2d, tgt2d)
+    aligned = sim.apply(src2d)
+    size = float(np.ptp(tgt2d[:468, 1]))
+    warp = copy.copy(base)
+    warp.source, (warp.height, warp.width), warp.smoothing = aligned, frame_shape, 0.01 * size
+    result = warp.backward_map(tgt2d, depth=target[:, 2])
+    if result is None:
+        return None
+    roi, map_x, map_y = result
+    # Aligned coordinates → source photo pixels (inverse similarity, 2D).
+    rot, s, tr = sim.rotation, sim.scale, sim.translation
+    dx, dy = map_x - tr[0], map_y - tr[1]
+    src_x = ((dx * rot[0, 0] + dy * rot[1, 0]) / s).astype(np.float32)
+    src_y = ((dx * rot[0, 1] + dy * rot[1, 1]) / s).astype(np.float32)
+    texture = cv2.remap(image, src_x, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+    return roi, texture, src_x, src_y
 
 
 class FaceRenderer:
@@ -149,29 +202,42 @@ class FaceRenderer:
         # The triangulation of the source landmarks, made once: a similarity moves the points
         # but keeps their Delaunay triangulation, so each face reuses it.
         self._warp = PointWarp(self._src2d, source.image.shape[:2], map_size=256, sharp=EYELIDS)
+        # A turned source: its mirror image fills the far side (see `warp_source`).
+        self._mirror: tuple[np.ndarray, np.ndarray, PointWarp] | None = None
+        if options.mirror and _turn(source.landmarks)[0] > 0:
+            image, marks = mirrored_source(source.image, source.landmarks)
+            src2d = marks[:, :2].astype(np.float64)
+            self._mirror = image, src2d, PointWarp(src2d, image.shape[:2], map_size=256, sharp=EYELIDS)
 
     def warp_source(
         self, target: np.ndarray, frame_shape: tuple[int, int]
     ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
-        """(roi, source texture warped onto `target` landmarks over that roi, far-side weight
-        over that roi (see `far_side_weight`)) or None."""
-        tgt2d = target[:, :2].astype(np.float64)
-        sim = fit_similarity(self._src2d, tgt2d)
-        aligned = sim.apply(self._src2d)
-        size = float(np.ptp(tgt2d[:468, 1]))
-        warp = copy.copy(self._warp)
-        warp.source, (warp.height, warp.width), warp.smoothing = aligned, frame_shape, 0.01 * size
-        result = warp.backward_map(tgt2d, depth=target[:, 2])
-        if result is None:
+        """(roi, source texture warped onto `target` landmarks over that roi, the share of
+        each roi pixel left to the target: the far side of a turned source (see
+        `far_side_weight`), 0 where the mirrored source fills it) or None."""
+        warped = _warp_onto(self.source.image, self._src2d, self._warp, target, frame_shape)
+        if warped is None:
             return None
-        roi, map_x, map_y = result
-        # Aligned coordinates → source photo pixels (inverse similarity, 2D).
-        rot, s, tr = sim.rotation, sim.scale, sim.translation
-        dx, dy = map_x - tr[0], map_y - tr[1]
-        src_x = ((dx * rot[0, 0] + dy * rot[1, 0]) / s).astype(np.float32)
-        src_y = ((dx * rot[0, 1] + dy * rot[1, 1]) / s).astype(np.float32)
-        texture = cv2.remap(self.source.image, src_x, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
-        return roi, texture, far_side_weight(self.source.landmarks, src_x, src_y)
+        roi, texture, src_x, src_y = warped
+        far = far_side_weight(self.source.landmarks, src_x, src_y)
+        if self._mirror is not None and far.any():
+            mirrored = _warp_onto(*self._mirror, target, frame_shape)
+            if mirrored is not None:
+                # The two warps' rois differ a little (each spans its own source's points):
+                # the mirror fills the far side where they overlap.
+                (x0, y0, x1, y1), (mx0, my0, mx1, my1) = roi, mirrored[0]
+                ix0, iy0, ix1, iy1 = max(x0, mx0), max(y0, my0), min(x1, mx1), min(y1, my1)
+                if ix0 < ix1 and iy0 < iy1:
+                    fill = texture.copy()
+                    covered = np.zeros(far.shape, np.float32)
+                    fill[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = mirrored[1][iy0 - my0 : iy1 - my0, ix0 - mx0 : ix1 - mx0]
+                    covered[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = 1.0
+                    # From near the midline: the far flank of the nose is smeared too.
+                    mirror = far_side_weight(self.source.landmarks, src_x, src_y, *MIRROR_RAMP)
+                    w = (mirror * covered)[..., None]
+                    texture = (texture * (1.0 - w) + fill * w + 0.5).astype(np.uint8)
+                    far = far * (1.0 - covered)
+        return roi, texture, far
 
     def _eyes_closed(self, landmarks: np.ndarray, track: int | None) -> tuple[float, float]:
         """Per eye, how far the target's lids are closed (`lid_closure`). In a video its eyes'
