@@ -43,6 +43,29 @@ def test_face_lost_then_redetected(astronaut):
     assert counts[20:] == [2] * 10  # found again right after the gap
 
 
+def test_a_lost_big_face_is_searched_for_without_tiles(astronaut):
+    """Tiles find small faces in a large frame but cost ~100 ms at 720p; a search for a lost
+    face that was big uses the whole-image passes only, one for a small face the tiles."""
+    for size, tiled in ((320, False), (100, True)):  # faces ~150 and ~45 px tall
+        face = cv2.resize(astronaut[30:270, 110:350], (size, size))
+        tracker = FaceTracker(TrackerOptions(max_missed=5, detect_every=100))
+        calls = []
+        detect = tracker.detector.detect
+
+        def spy(image, calls=calls, detect=detect, **kwargs):
+            calls.append(kwargs["tiles"])
+            return detect(image, **kwargs)
+
+        tracker.detector.detect = spy
+        for i in range(4):
+            canvas = np.full((720, 1280, 3), 80, np.uint8)
+            if i < 2:  # the face, then gone
+                canvas[200 : 200 + size, 500 : 500 + size] = face
+            tracker.update(canvas, i / 25.0)
+        assert len(calls) == 3  # frame 0 (nothing tracked yet), then each frame it is lost
+        assert calls[0] is True and calls[1:] == [tiled, tiled]
+
+
 def test_max_faces_caps_tracks(astronaut):
     tracker = FaceTracker(TrackerOptions(max_faces=1))
     for t, frame in _two_faces_moving(astronaut, n=5):

@@ -233,7 +233,8 @@ class FaceAnonymizer:
 
 class _OncePerFrameDetector(FaceDetector):
     """Detects once per frame: the tracker's own search reuses this frame's boxes
-    (a thorough search also answers a later fast one)."""
+    (a thorough search also answers a later fast one). Always with tiles, whatever the
+    tracker asks: recall first."""
 
     def __init__(self, min_score: float) -> None:
         super().__init__(min_score)
@@ -241,7 +242,7 @@ class _OncePerFrameDetector(FaceDetector):
         self._thorough = False
         self._found: list[Detection] = []
 
-    def detect(self, image: np.ndarray, *, thorough: bool = True) -> list[Detection]:
+    def detect(self, image: np.ndarray, *, thorough: bool = True, tiles: bool = True) -> list[Detection]:
         if image is not self._frame or (thorough and not self._thorough):
             self._frame, self._thorough = image, thorough
             self._found = super().detect(image, thorough=thorough)

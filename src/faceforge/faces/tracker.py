@@ -113,8 +113,17 @@ class FaceTracker:
 
         # Search when a face was lost, when nothing is tracked (a face may come
         # back any frame), and every `detect_every` frames for newcomers.
-        if lost_any or not found or self._frame % self.options.detect_every == 0:
-            self._adopt_detections(image, found)
+        periodic = self._frame % self.options.detect_every == 0
+        if lost_any or not found or periodic:
+            # A search only for lost faces that were big needs no tiles: at 720p the tiles
+            # cost ~100 ms a frame, for every frame a face stays lost.
+            side = float(max(image.shape[:2]))
+            big_lost = all(
+                tr.box[3] - tr.box[1] >= FaceDetector.SMALL_FACE * side
+                for tr in self._tracks
+                if tr.track_id not in found
+            )
+            self._adopt_detections(image, found, tiles=periodic or not self._tracks or not big_lost)
         self._frame += 1
 
         faces = []
@@ -126,10 +135,10 @@ class FaceTracker:
         faces.sort(key=lambda f: (-f.width * f.height, f.track_id))
         return faces
 
-    def _adopt_detections(self, image: np.ndarray, found: dict[int, np.ndarray]) -> None:
+    def _adopt_detections(self, image: np.ndarray, found: dict[int, np.ndarray], *, tiles: bool = True) -> None:
         """Re-attach lost tracks to detections, and start tracks for new faces."""
         # The first frame gets the thorough search; later checks the fast one.
-        for det in self.detector.detect(image, thorough=self._frame == 0):
+        for det in self.detector.detect(image, thorough=self._frame == 0, tiles=tiles):
             active = [tr for tr in self._tracks if tr.track_id in found]
             if any(iou(det.box, tr.box) > 0.2 for tr in active):
                 continue
