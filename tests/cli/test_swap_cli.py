@@ -75,6 +75,37 @@ def test_bad_usage_is_one_line(capsys, tmp_path, monkeypatch, photos, extra, mes
     assert not any(tmp_path.glob("o.*"))
 
 
+def test_map_is_checked_before_anything_runs(capsys, tmp_path, photos):
+    src, tgt = photos
+    out = tmp_path / "o.png"
+    for extra, message in (
+        (["--map", f"{src}"], "SOURCE_PHOTO=REFERENCE_PHOTO"),
+        (["--map", f"{src}={tmp_path / 'missing.jpg'}"], "missing.jpg"),
+        (["-s", str(src), "--map", f"{src}={src}"], "not both"),
+        (["--map", f"{src}={src}", "--many-faces"], "leave out --reference and --many-faces"),
+        ([], "give --source"),
+    ):
+        code, _, err = run_cli(capsys, "swap", "-t", str(tgt), "-o", str(out), "--consent", *extra)
+        assert code == 2 and message in err, (extra, err)
+        assert not out.exists()
+
+
+@pytest.mark.shared
+def test_map_swaps_the_mapped_person(capsys, tmp_path, astronaut, shared_data):
+    a, b = (np.asarray(Image.open(shared_data / PAIRS / n).convert("RGB")) for n in ("img10.jpg", "img8.jpg"))
+    tgt, me, ref = tmp_path / "pair.png", tmp_path / "me.png", tmp_path / "ref.png"
+    pair = grid([a, b], cols=2, cell=320)
+    Image.fromarray(pair).save(tgt)
+    Image.fromarray(astronaut).save(me)
+    Image.fromarray(b).save(ref)
+    out = tmp_path / "o.png"
+    code, stdout, err = run_cli(capsys, "swap", "--map", f"{me}={ref}", "-t", str(tgt), "-o", str(out), "--consent")
+    assert code == 0, err
+    assert "swapped 1 face(s)" in stdout
+    changed = np.abs(np.asarray(Image.open(out).convert("RGB")).astype(int) - pair).sum(axis=2) > 30
+    assert changed[:, :320].sum() < 50 and changed[:, 320:].sum() > 1000  # only the mapped person
+
+
 def test_source_without_face(capsys, tmp_path, photos):
     _, tgt = photos
     wall = tmp_path / "wall.png"

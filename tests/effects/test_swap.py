@@ -216,6 +216,36 @@ def test_reference_picks_the_right_face(tmp_path, shared_data, source):
     assert both == 2
 
 
+@pytest.mark.shared
+def test_map_gives_each_person_their_own_source(tmp_path, shared_data, astronaut):
+    """--map A=refA B=refB: the person who looks like refA gets A's face, the one who looks
+    like refB gets B's; a mapping that matches nobody writes nothing."""
+    a, b = (_read(shared_data / PAIRS / n) for n in ("img10.jpg", "img8.jpg"))
+    other = _read(shared_data / "portraits/swap-pairs/SimSwap/docs/img/id/chenglong.jpg")
+    pair = grid([a, b], cols=2, cell=320)
+    result = swap(None, pair, tmp_path / "o.png", mapping=[(astronaut, a), (other, b)])
+    assert result.faces == 2
+    from faceforge.media import read_image
+
+    out = read_image(tmp_path / "o.png")
+    e_astro, e_other = _embedding(astronaut), _embedding(other)
+    left, right = _embedding(out[:, :320]), _embedding(out[:, 320:])
+    assert identity_distance(left, e_astro) < identity_distance(left, e_other)
+    assert identity_distance(right, e_other) < identity_distance(right, e_astro)
+    with pytest.raises(InputError, match="nobody matches any --map person"):
+        swap(None, pair, tmp_path / "none.png", mapping=[(other, astronaut)])
+    assert not (tmp_path / "none.png").exists()
+    with pytest.raises(InputError, match="not both"):
+        swap(astronaut, pair, tmp_path / "x.png", mapping=[(other, a)])
+
+
+@pytest.mark.shared
+def test_map_follows_the_mapped_person_through_a_video(tmp_path, shared_data, astronaut, portrait):
+    clip = shared_data / CLIP
+    result = swap(None, clip, tmp_path / "m.mp4", mapping=[(astronaut, portrait)], options=SwapOptions(max_frames=12))
+    assert result.kind == "video" and result.frames == 12 and result.swapped_frames == 12 and result.faces == 1
+
+
 def test_video_swap_keeps_frames_and_audio(tmp_path, shared_data, astronaut):
     from faceforge.media.video import probe_video
 

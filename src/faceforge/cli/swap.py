@@ -18,8 +18,9 @@ _VIDEO_OUT = (".mp4", ".m4v", ".mov")
 @app.command("swap")
 def swap_command(
     source: Annotated[
-        list[Path], typer.Option("--source", "-s", help="Photo of the person to put in (repeat for several photos of them).")
-    ],
+        list[Path] | None,
+        typer.Option("--source", "-s", help="Photo of the person to put in (repeat for several photos of them)."),
+    ] = None,
     target: Annotated[Path | None, typer.Option("--target", "-t", help="Image or video to put the face into.")] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Output image (.png/.jpg/.webp) or video (.mp4).")
@@ -32,6 +33,14 @@ def swap_command(
         Path | None, typer.Option(help="Swap only the person who looks like this photo.")
     ] = None,
     many_faces: Annotated[bool, typer.Option("--many-faces", help="Swap every face of the target.")] = False,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="SRC=REF",
+            help="Instead of --source: put SRC's face on the person who looks like photo REF (repeat per person).",
+        ),
+    ] = None,
     source_face: Annotated[
         int | None, typer.Option(min=0, help="Which face of each source photo (default: the largest).")
     ] = None,
@@ -52,8 +61,8 @@ def swap_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail.")] = False,
 ) -> None:
     """Face swap: the face of --source put into --target (a photo or a video; the video's audio
-    is kept). The output is labelled as AI-generated. A target without faces is written
-    unchanged and the exit code is 1."""
+    is kept), or with --map each listed person's own new face. The output is labelled as
+    AI-generated. A target without faces is written unchanged and the exit code is 1."""
     from faceforge.effects.swap import SwapOptions, swap
     from faceforge.media.video import is_video_file
     from faceforge.provenance.consent import require_consent
@@ -64,12 +73,20 @@ def swap_command(
         shape=shape, mouth_mask=mouth_mask, occlusion=occlusion, many_faces=many_faces,
         source_face=source_face, max_size=max_size, max_frames=max_frames,
     )
-    for path in (*source, *([target] if target else []), *([reference] if reference else [])):
+    pairs = [_map_pair(item) for item in mapping or ()]
+    if bool(source) == bool(pairs):
+        raise InputError("give --source PHOTO (one person) or --map SRC=REF (one or more people), not both")
+    if pairs and (reference is not None or many_faces):
+        raise InputError("--map already says whom to swap: leave out --reference and --many-faces")
+    source = list(source or [])
+    for path in (*source, *(p for pair in pairs for p in pair), *([target] if target else []), *([reference] if reference else [])):
         if not path.exists():
             raise MediaNotFound(path)
     if webcam is not None:
         if target is not None or output is not None:
             raise InputError("--webcam shows the swap live: give no --target or --output")
+        if pairs:
+            raise InputError("--map works on a --target photo or video, not --webcam")
         require_consent(consent)
         from faceforge.effects.swap.live import run_live_cli
 
@@ -83,7 +100,7 @@ def swap_command(
         raise InputError(f"{output}: the output for {target} must be {kind}")
     consent_record = require_consent(consent)
     labeler = ProvenanceLabeler(
-        "swap", ingredients=[*source, target], consent=consent_record, visible_label=visible_label
+        "swap", ingredients=[*source, *(src for src, _ in pairs), target], consent=consent_record, visible_label=visible_label
     )
     with console.progress("swapping", None) as advance:
 
@@ -91,7 +108,14 @@ def swap_command(
             advance()
 
         result = swap(
-            list(source), target, output, options=options, reference=reference, labeler=labeler, on_progress=on_progress
+            source or None,
+            target,
+            output,
+            options=options,
+            reference=reference,
+            mapping=pairs or None,
+            labeler=labeler,
+            on_progress=on_progress,
         )
     for note in result.notes:
         console.print(note)
@@ -105,3 +129,11 @@ def swap_command(
         )
     else:
         console.print(f"swapped {result.faces} face(s), {w}×{h} → {output}")
+
+
+def _map_pair(item: str) -> tuple[Path, Path]:
+    """`SRC=REF` of --map as two paths."""
+    src, sep, ref = item.partition("=")
+    if not sep or not src or not ref:
+        raise InputError(f"--map {item!r}: write it as SOURCE_PHOTO=REFERENCE_PHOTO")
+    return Path(src), Path(ref)

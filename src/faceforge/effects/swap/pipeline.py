@@ -11,7 +11,15 @@ import cv2
 import numpy as np
 
 from faceforge.effects.swap.render import FaceRenderer, RenderOptions
-from faceforge.effects.swap.select import SourceFace, TrackSelector, choose_targets, prepare_source, reference_embedding
+from faceforge.effects.swap.select import (
+    MapSelector,
+    SourceFace,
+    TrackSelector,
+    choose_targets,
+    map_targets,
+    prepare_source,
+    reference_embedding,
+)
 from faceforge.errors import InputError
 from faceforge.faces.hands import HandFinder
 
@@ -96,33 +104,51 @@ def load_source(sources: ImageInput | Sequence[ImageInput], options: SwapOptions
     return prepare_source([(_cap(im, options.max_size), name) for im, name in loaded], options.source_face)
 
 
+#: --map: (source face, identity embedding of the target person it replaces) pairs.
+Mapping = Sequence[tuple[SourceFace, np.ndarray]]
+
+
 def swap_image(
-    source: SourceFace, target: np.ndarray, options: SwapOptions = SwapOptions(), *, reference: np.ndarray | None = None
+    source: SourceFace | None,
+    target: np.ndarray,
+    options: SwapOptions = SwapOptions(),
+    *,
+    reference: np.ndarray | None = None,
+    mapping: Mapping | None = None,
 ) -> tuple[np.ndarray, int]:
     """(target with the source face swapped in, number of faces swapped). target: H×W×3
-    uint8 RGB, unchanged when it has no (matching) face. reference: identity embedding."""
+    uint8 RGB, unchanged when it has no (matching) face. reference: identity embedding.
+    mapping: instead of one source, each target person matching one of the references
+    gets that pair's source (`source` is then ignored)."""
     from faceforge.faces.analyzer import analyze, check_frame
 
     check_frame(target, "target")
     faces = analyze(target, masks=False)
-    chosen = choose_targets(target, faces, many=options.many_faces, reference=reference)
-    renderer = FaceRenderer(source, options.render())
+    if mapping:
+        renderers = [FaceRenderer(src, options.render()) for src, _ in mapping]
+        chosen = map_targets(target, faces, [ref for _, ref in mapping])
+    elif source is not None:
+        renderers = [FaceRenderer(source, options.render())]
+        chosen = [(f, 0) for f in choose_targets(target, faces, many=options.many_faces, reference=reference)]
+    else:
+        raise InputError("give a source face or a mapping")
     hands: list[np.ndarray] = []
     if chosen and options.occlusion:
         with HandFinder(video=False) as finder:
             hands = finder.find(target)
     out = target.copy()
-    done = sum(renderer.render(out, f.landmarks, f.pose.yaw, hands=hands) is not None for f in chosen)
+    done = sum(renderers[i].render(out, f.landmarks, f.pose.yaw, hands=hands) is not None for f, i in chosen)
     return out, done
 
 
 def swap(
-    source: ImageInput | Sequence[ImageInput],
+    source: ImageInput | Sequence[ImageInput] | None,
     target: str | Path | np.ndarray,
     output: str | Path | None,
     *,
     options: SwapOptions = SwapOptions(),
     reference: ImageInput | None = None,
+    mapping: Sequence[tuple[ImageInput | Sequence[ImageInput], ImageInput]] | None = None,
     labeler: Any = None,
     on_progress: Progress | None = None,
 ) -> SwapResult:
@@ -134,31 +160,45 @@ def swap(
     A target without any face is written unchanged and `SwapResult.faces` is 0. With
     `reference` only the person who looks like that photo is swapped; when nobody in the
     target matches, an InputError is raised and nothing is written.
+
+    mapping (instead of `source`, which is then None): (source photo(s), reference photo)
+    pairs; each target person who looks like a pair's reference gets that pair's source
+    face, everyone else is left alone (`--map SRC=REF`).
     """
     from faceforge.media.output import write_image
     from faceforge.media.video import read_media
 
     progress = on_progress or (lambda phase, done, total: None)
     progress("reading the source face", 0, None)
-    src = load_source(source, options)
+    if (source is None) == (not mapping):
+        raise InputError("give either a source face or a --map of sources to people, not both")
+    if mapping and reference is not None:
+        raise InputError("--reference and --map do not go together: --map names the person for each source")
+    pairs: list[tuple[SourceFace, np.ndarray]] = []
+    for src_input, ref_input in mapping or ():
+        ref_image, ref_name = _load(ref_input, "reference image")
+        pairs.append((load_source(src_input, options), reference_embedding(ref_image, ref_name)))
+    src = load_source(source, options) if source is not None else pairs[0][0]
     ref = None
     if reference is not None:
         ref_image, ref_name = _load(reference, "reference image")
         ref = reference_embedding(ref_image, ref_name)
+    notes = tuple(n for face in ([p for p, _ in pairs] or [src]) for n in face.notes)
     if isinstance(target, np.ndarray):
         kind, media = "image", target
     else:
         kind, media = read_media(target)
     if kind == "video":
-        return _swap_video(src, Path(target), output, options, ref, labeler, progress)  # type: ignore[arg-type]
+        return _swap_video(src, Path(target), output, options, ref, labeler, progress, pairs, notes)  # type: ignore[arg-type]
     image = _cap(media, options.max_size)  # type: ignore[arg-type]
-    out, done = swap_image(src, image, options, reference=ref)
-    if ref is not None and done == 0:
-        raise InputError(f"{_name(target)}: nobody matches the --reference person; nothing written")
+    out, done = swap_image(src, image, options, reference=ref, mapping=pairs)
+    if (ref is not None or pairs) and done == 0:
+        who = "the --reference person" if ref is not None else "any --map person"
+        raise InputError(f"{_name(target)}: nobody matches {who}; nothing written")
     if output is not None:
         write_image(output, out, labeler=labeler)
     h, w = out.shape[:2]
-    return SwapResult(Path(output) if output else None, "image", 1, int(done > 0), done, (w, h), None, src.notes)
+    return SwapResult(Path(output) if output else None, "image", 1, int(done > 0), done, (w, h), None, notes)
 
 
 def _name(target: object) -> str:
@@ -170,26 +210,38 @@ class VideoSwapper:
     tracks are swapped and each track's colour statistics. Call `frame()` in order."""
 
     def __init__(
-        self, source: SourceFace, options: SwapOptions = SwapOptions(), *, reference: np.ndarray | None = None
+        self,
+        source: SourceFace,
+        options: SwapOptions = SwapOptions(),
+        *,
+        reference: np.ndarray | None = None,
+        mapping: Mapping | None = None,
     ) -> None:
         from faceforge.faces.tracker import FaceTracker, TrackerOptions
 
         self.options = options
         self.renderer = FaceRenderer(source, options.render())
         self.selector = TrackSelector(many=options.many_faces, reference=reference)
+        # --map: one renderer per source, chosen per track by its reference person.
+        self.mapped = [FaceRenderer(src, options.render()) for src, _ in mapping or ()]
+        self.map_selector = MapSelector([ref for _, ref in mapping]) if mapping else None
         self.tracker = FaceTracker(TrackerOptions(max_faces=8, smoothing=options.smoothing))
         self.hands = HandFinder(video=True) if options.occlusion else None
 
     def frame(self, image: np.ndarray, time: float | None) -> tuple[np.ndarray, list[int | None]]:
         """(the frame with the chosen faces swapped, the track ids swapped)."""
         image = _cap(image, self.options.max_size)
-        faces = self.selector.select(image, self.tracker.update(image, time))
-        hands = self.hands.find(image) if faces and self.hands is not None else []
+        tracked = self.tracker.update(image, time)
+        if self.map_selector is not None:
+            chosen = [(f, self.mapped[i]) for f, i in self.map_selector.select(image, tracked)]
+        else:
+            chosen = [(f, self.renderer) for f in self.selector.select(image, tracked)]
+        hands = self.hands.find(image) if chosen and self.hands is not None else []
         out = image.copy()
         done = [
             f.track_id
-            for f in faces
-            if self.renderer.render(out, f.landmarks, f.pose.yaw, f.track_id, hands=hands) is not None
+            for f, renderer in chosen
+            if renderer.render(out, f.landmarks, f.pose.yaw, f.track_id, hands=hands) is not None
         ]
         return out, done
 
@@ -200,12 +252,17 @@ class VideoSwapper:
 
 
 def swap_frames(
-    source: SourceFace, frames: Any, options: SwapOptions = SwapOptions(), *, reference: np.ndarray | None = None
+    source: SourceFace,
+    frames: Any,
+    options: SwapOptions = SwapOptions(),
+    *,
+    reference: np.ndarray | None = None,
+    mapping: Mapping | None = None,
 ) -> Any:
     """Generator: for each (image, time) of a video, (swapped image, faces swapped, track ids).
     Faces are tracked (smoothed landmarks, stable ids), so the choice of faces and the
     colour statistics follow each person over time."""
-    swapper = VideoSwapper(source, options, reference=reference)
+    swapper = VideoSwapper(source, options, reference=reference, mapping=mapping)
     try:
         for image, time in frames:
             out, done = swapper.frame(image, time)
@@ -222,6 +279,8 @@ def _swap_video(
     ref: np.ndarray | None,
     labeler: Any,
     progress: Progress,
+    mapping: Mapping,
+    notes: tuple[str, ...],
 ) -> SwapResult:
     from faceforge.media.output import VideoWriter
     from faceforge.media.video import probe_video, read_video
@@ -235,14 +294,15 @@ def _swap_video(
     if output is None:
         raise InputError("give an output file for a video target")
     with VideoWriter(output, info.fps, audio_from=path, labeler=labeler) as writer:
-        for out, n, ids in swap_frames(src, frames, options, reference=ref):
+        for out, n, ids in swap_frames(src, frames, options, reference=ref, mapping=mapping):
             writer.write(out)
             count += 1
             swapped += n > 0
             tracks.update(ids)
             size = (out.shape[1], out.shape[0])
             progress("swapping", count, total)
-        if ref is not None and swapped == 0:
+        if (ref is not None or mapping) and swapped == 0:
             # Raised inside the writer: the partial file is discarded, nothing is written.
-            raise InputError(f"{path}: nobody matches the --reference person; nothing written")
-    return SwapResult(Path(output), "video", count, swapped, len(tracks), size, info.fps, src.notes)
+            who = "the --reference person" if ref is not None else "any --map person"
+            raise InputError(f"{path}: nobody matches {who}; nothing written")
+    return SwapResult(Path(output), "video", count, swapped, len(tracks), size, info.fps, notes)

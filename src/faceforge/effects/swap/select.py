@@ -109,6 +109,40 @@ def choose_targets(image: np.ndarray, faces: list[Face], *, many: bool, referenc
     return faces[:1]
 
 
+def best_reference(image: np.ndarray, face: Face, references: Sequence[np.ndarray]) -> int | None:
+    """Index of the reference person `face` is (the closest under the same-person threshold),
+    or None when it is none of them."""
+    e = face_embedding(image, face.box)
+    dist = [identity_distance(e, r) for r in references]
+    best = int(np.argmin(dist))
+    return best if dist[best] < SAME_PERSON_THRESHOLD else None
+
+
+def map_targets(image: np.ndarray, faces: list[Face], references: Sequence[np.ndarray]) -> list[tuple[Face, int]]:
+    """--map in a still image: each face with the index of the reference person it is;
+    faces that are nobody's are left out."""
+    picks = [(f, best_reference(image, f, references)) for f in faces]
+    return [(f, i) for f, i in picks if i is not None]
+
+
+class MapSelector:
+    """--map in a video: which reference person each track is, decided once per track."""
+
+    def __init__(self, references: Sequence[np.ndarray]) -> None:
+        self.references = list(references)
+        self._decided: dict[int, int | None] = {}
+
+    def select(self, image: np.ndarray, faces: list[Face]) -> list[tuple[Face, int]]:
+        out = []
+        for f in faces:
+            tid = -1 if f.track_id is None else f.track_id
+            if tid not in self._decided:
+                self._decided[tid] = best_reference(image, f, self.references)
+            if self._decided[tid] is not None:
+                out.append((f, self._decided[tid]))
+        return out
+
+
 class TrackSelector:
     """The same choice for a video, made once per track so it follows each person."""
 
