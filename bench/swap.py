@@ -94,7 +94,7 @@ def frames_of(path: Path, n: int) -> list[tuple[np.ndarray, float]]:
 def run_swap(source, frames, render: RenderOptions | None = None, shape: float = 0.4) -> list[np.ndarray]:
     swapper = VideoSwapper(source, SwapOptions(shape=shape))
     if render is not None:
-        swapper.renderer = FaceRenderer(source, render)
+        swapper.renderers = [FaceRenderer(source, render)]
     try:
         return [swapper.frame(image, t)[0] for image, t in frames]
     finally:

@@ -40,13 +40,12 @@ class HandFinder:
         self._graph = _mp_hands(video=video, min_score=min_score)
         self._video = video
         self._skipped = 0
-        self._seen = False
         #: The hands found in the last frame looked at.
         self.last: list[np.ndarray] = []
 
     def find(self, image: np.ndarray) -> list[np.ndarray]:
         """Hands in an H×W×3 uint8 RGB image."""
-        if self._video and not self._seen:
+        if self._video and not self.last:
             self._skipped = (self._skipped + 1) % HAND_EVERY
             if self._skipped != 1:
                 return []
@@ -56,7 +55,6 @@ class HandFinder:
             np.array([(p.x * w, p.y * h) for p in hand.landmark], dtype=np.float32)
             for hand in (result.multi_hand_landmarks or [])
         ]
-        self._seen = bool(found)
         self.last = found
         return found
 

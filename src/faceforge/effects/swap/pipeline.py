@@ -178,12 +178,12 @@ def swap(
     for src_input, ref_input in mapping or ():
         ref_image, ref_name = _load(ref_input, "reference image")
         pairs.append((load_source(src_input, options), reference_embedding(ref_image, ref_name)))
-    src = load_source(source, options) if source is not None else pairs[0][0]
+    src = load_source(source, options) if source is not None else None
     ref = None
     if reference is not None:
         ref_image, ref_name = _load(reference, "reference image")
         ref = reference_embedding(ref_image, ref_name)
-    notes = tuple(n for face in ([p for p, _ in pairs] or [src]) for n in face.notes)
+    notes = tuple(n for face in ([src] if src is not None else [p for p, _ in pairs]) for n in face.notes)
     if isinstance(target, np.ndarray):
         kind, media = "image", target
     else:
@@ -211,20 +211,23 @@ class VideoSwapper:
 
     def __init__(
         self,
-        source: SourceFace,
+        source: SourceFace | None,
         options: SwapOptions = SwapOptions(),
         *,
         reference: np.ndarray | None = None,
         mapping: Mapping | None = None,
     ) -> None:
+        """source: the face to put in; or with `mapping` (--map) None, and each tracked person
+        matching a pair's reference gets that pair's source."""
         from faceforge.faces.tracker import FaceTracker, TrackerOptions
 
         self.options = options
-        self.renderer = FaceRenderer(source, options.render())
-        self.selector = TrackSelector(many=options.many_faces, reference=reference)
-        # --map: one renderer per source, chosen per track by its reference person.
-        self.mapped = [FaceRenderer(src, options.render()) for src, _ in mapping or ()]
         self.map_selector = MapSelector([ref for _, ref in mapping]) if mapping else None
+        self.selector = TrackSelector(many=options.many_faces, reference=reference)
+        sources = [src for src, _ in mapping] if mapping else [source]
+        if any(src is None for src in sources):
+            raise InputError("give a source face or a mapping")
+        self.renderers = [FaceRenderer(src, options.render()) for src in sources]
         self.tracker = FaceTracker(TrackerOptions(max_faces=8, smoothing=options.smoothing))
         self.hands = HandFinder(video=True) if options.occlusion else None
 
@@ -233,9 +236,9 @@ class VideoSwapper:
         image = _cap(image, self.options.max_size)
         tracked = self.tracker.update(image, time)
         if self.map_selector is not None:
-            chosen = [(f, self.mapped[i]) for f, i in self.map_selector.select(image, tracked)]
+            chosen = [(f, self.renderers[i]) for f, i in self.map_selector.select(image, tracked)]
         else:
-            chosen = [(f, self.renderer) for f in self.selector.select(image, tracked)]
+            chosen = [(f, self.renderers[0]) for f in self.selector.select(image, tracked)]
         hands = self.hands.find(image) if chosen and self.hands is not None else []
         out = image.copy()
         done = [
@@ -252,7 +255,7 @@ class VideoSwapper:
 
 
 def swap_frames(
-    source: SourceFace,
+    source: SourceFace | None,
     frames: Any,
     options: SwapOptions = SwapOptions(),
     *,
@@ -272,7 +275,7 @@ def swap_frames(
 
 
 def _swap_video(
-    src: SourceFace,
+    src: SourceFace | None,
     path: Path,
     output: str | Path | None,
     options: SwapOptions,

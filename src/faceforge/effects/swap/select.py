@@ -95,15 +95,10 @@ def reference_embedding(image: np.ndarray, name: str) -> np.ndarray:
     return face_embedding(image, faces[0].box)
 
 
-def matches_reference(image: np.ndarray, face: Face, reference: np.ndarray) -> bool:
-    """True when `face` in `image` is the reference person (dlib identity distance)."""
-    return identity_distance(face_embedding(image, face.box), reference) < SAME_PERSON_THRESHOLD
-
-
 def choose_targets(image: np.ndarray, faces: list[Face], *, many: bool, reference: np.ndarray | None) -> list[Face]:
     """The faces of one still image to swap: the reference person's, all, or the largest."""
     if reference is not None:
-        return [f for f in faces if matches_reference(image, f, reference)]
+        return [f for f, _ in map_targets(image, faces, [reference])]
     if many:
         return list(faces)
     return faces[:1]
@@ -148,22 +143,14 @@ class TrackSelector:
 
     def __init__(self, *, many: bool, reference: np.ndarray | None) -> None:
         self.many = many
-        self.reference = reference
-        self._decided: dict[int, bool] = {}
+        self._reference = MapSelector([reference]) if reference is not None else None
         self._main: int | None = None
 
     def select(self, image: np.ndarray, faces: list[Face]) -> list[Face]:
-        if self.many and self.reference is None:
+        if self._reference is not None:
+            return [f for f, _ in self._reference.select(image, faces)]
+        if self.many:
             return list(faces)
-        if self.reference is not None:
-            out = []
-            for f in faces:
-                tid = -1 if f.track_id is None else f.track_id
-                if tid not in self._decided:
-                    self._decided[tid] = matches_reference(image, f, self.reference)
-                if self._decided[tid]:
-                    out.append(f)
-            return out
         ids = [f.track_id for f in faces]
         if self._main not in ids and faces:
             self._main = faces[0].track_id  # the largest face present takes over
