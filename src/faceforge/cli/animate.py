@@ -38,6 +38,14 @@ def animate_command(
     all_faces: Annotated[bool, typer.Option("--all-faces", help="Animate every face of the photo.")] = False,
     max_size: Annotated[int, typer.Option(min=64, help="Cap on the output's longer side, pixels.")] = 1920,
     max_frames: Annotated[int | None, typer.Option(min=1, help="Only the first N frames of the motion.")] = None,
+    follow_camera: Annotated[
+        bool,
+        typer.Option(
+            "--follow-camera",
+            help="Move the photo's background the way the driving video's camera moves (pans, zooms); "
+            "default: a still background.",
+        ),
+    ] = False,
     consent: Annotated[
         bool, typer.Option("--consent", help="Confirm the person in the photo agreed to be animated (recorded in the label).")
     ] = False,
@@ -65,6 +73,7 @@ def animate_command(
     options = AnimateOptions(
         pose=pose, expression=expression, region=region,  # type: ignore[arg-type]
         reference_frame=reference_frame, face=face, all_faces=all_faces, max_size=max_size, max_frames=max_frames,
+        follow_camera=follow_camera,
     )
     if region not in ("all", "expression", "pose", "eyes", "lips"):
         raise InputError(f"--region must be all, expression, pose, eyes or lips, not {region!r}")

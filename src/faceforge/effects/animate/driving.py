@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from faceforge.effects.animate.camera import CameraTracker, relative_to
 from faceforge.effects.animate.motion import (
     FaceState,
     MotionFrame,
@@ -23,10 +24,16 @@ from faceforge.faces.tracker import FaceTracker, TrackerOptions
 
 
 def track_driving(
-    path: Path, *, smoothing: float, max_frames: int | None, on_frame: Callable[[int], None] | None = None
+    path: Path,
+    *,
+    smoothing: float,
+    max_frames: int | None,
+    on_frame: Callable[[int], None] | None = None,
+    camera: CameraTracker | None = None,
 ) -> tuple[float, list[np.ndarray | None]]:
     """Landmarks of the main driving face per frame (None where it is missing).
-    The main face is the track seen in the most frames."""
+    The main face is the track seen in the most frames. `camera`, when given, is fed every
+    frame (with the largest face's landmarks, kept out of the background it measures)."""
     from faceforge.media.video import probe_video, read_video
 
     info = probe_video(path)
@@ -34,7 +41,11 @@ def track_driving(
     per_frame: list[dict[int, np.ndarray]] = []
     try:
         for frame in read_video(path, max_frames=max_frames):
-            per_frame.append({f.track_id: f.landmarks for f in tracker.update(frame.image, frame.time)})  # type: ignore[misc]
+            faces = tracker.update(frame.image, frame.time)
+            per_frame.append({f.track_id: f.landmarks for f in faces})  # type: ignore[misc]
+            if camera is not None:
+                biggest = max(faces, key=lambda f: float(np.ptp(f.landmarks[:, 1])), default=None)  # type: ignore[index]
+                camera.update(frame.image, None if biggest is None else biggest.landmarks)
             if on_frame is not None:
                 on_frame(frame.index)
     finally:
@@ -52,10 +63,16 @@ def track_driving(
 
 
 def motion_from_landmarks(
-    fps: float, landmarks: list[np.ndarray | None], source: FaceState | None, reference_frame: int | None
+    fps: float,
+    landmarks: list[np.ndarray | None],
+    source: FaceState | None,
+    reference_frame: int | None,
+    camera: list[np.ndarray] | None = None,
 ) -> MotionTemplate:
     """Relative motion of every frame against the reference frame (given, or the
-    one closest to the source; without a source, the most neutral frontal frame)."""
+    one closest to the source; without a source, the most neutral frontal frame).
+    camera: the driving camera's per-frame transforms (`CameraTracker.transforms`), kept
+    in the template relative to the reference frame."""
     states: list[FaceState | None] = [face_state(lm) if lm is not None else None for lm in landmarks]
     if reference_frame is not None:
         if not 0 <= reference_frame < len(states):
@@ -73,7 +90,8 @@ def motion_from_landmarks(
         relative_motion(st, reference) if st is not None else replace(MotionFrame.rest(), present=False)
         for st in states
     ]
-    return MotionTemplate(fps, fill_missing(motions, fps), canonical_extent(reference))
+    relative_camera = relative_to(camera, ref_index) if camera else None
+    return MotionTemplate(fps, fill_missing(motions, fps), canonical_extent(reference), relative_camera)
 
 
 def _most_neutral(states: list[FaceState | None]) -> int:

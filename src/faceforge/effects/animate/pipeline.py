@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from faceforge.effects.animate.camera import CameraTracker
 from faceforge.effects.animate.driving import motion_from_landmarks, track_driving
 from faceforge.effects.animate.motion import MotionTransfer, Region, TransferOptions, face_state
 from faceforge.effects.animate.source import SourceRig, prepare_source
@@ -24,7 +25,9 @@ class AnimateOptions:
     reference_frame: driving frame the motion is relative to (None = the one closest
     to the source); face: which source face (None = the largest) or all_faces;
     max_size: cap on the output's longer side (pixels); smoothing: driving landmark
-    smoothing 0..1; max_frames: animate only the first N driving frames."""
+    smoothing 0..1; max_frames: animate only the first N driving frames; follow_camera:
+    move the photo's background the way the driving video's camera moves (pans, zooms,
+    a crop that follows the head) instead of keeping it still."""
 
     pose: float = 1.0
     expression: float = 1.0
@@ -35,6 +38,7 @@ class AnimateOptions:
     max_size: int = 1920
     smoothing: float = 0.6
     max_frames: int | None = None
+    follow_camera: bool = False
 
     def transfer(self) -> TransferOptions:
         return TransferOptions(pose=self.pose, expression=self.expression, region=self.region)
@@ -52,9 +56,13 @@ class AnimateResult:
 
 def render_frames(rig: SourceRig, motion: MotionTemplate, options: AnimateOptions):  # noqa: ANN201 - generator
     """Yield the animated frames (H×W×3 uint8 RGB) for each motion frame."""
+    from faceforge.effects.animate.camera import in_pixels
+
     transfers = [MotionTransfer(lm, motion.reference_extent, options.transfer()) for lm in rig.landmarks]
-    for m in motion.frames:
-        yield rig.renderer.render([tr.target_landmarks(m) for tr in transfers])
+    follow = options.follow_camera and motion.camera is not None
+    for i, m in enumerate(motion.frames):
+        camera = in_pixels(motion.camera[i], rig.image.shape[:2]) if follow else None  # type: ignore[index]
+        yield rig.renderer.render([tr.target_landmarks(m) for tr in transfers], camera)
 
 
 def animate(
@@ -87,17 +95,29 @@ def animate(
         image, name=name, face_index=options.face, all_faces=options.all_faces, max_size=options.max_size
     )
     if driving is not None:
-        fps, landmarks = track_driving(
-            Path(driving),
-            smoothing=options.smoothing,
-            max_frames=options.max_frames,
-            on_frame=lambda i: progress("tracking the driving face", i + 1, None),
+        camera = CameraTracker() if options.follow_camera else None
+        try:
+            fps, landmarks = track_driving(
+                Path(driving),
+                smoothing=options.smoothing,
+                max_frames=options.max_frames,
+                on_frame=lambda i: progress("tracking the driving face", i + 1, None),
+                camera=camera,
+            )
+        finally:
+            if camera is not None:
+                camera.close()
+        motion = motion_from_landmarks(
+            fps,
+            landmarks,
+            face_state(rig.landmarks[0]),
+            options.reference_frame,
+            camera.transforms if camera is not None else None,
         )
-        motion = motion_from_landmarks(fps, landmarks, face_state(rig.landmarks[0]), options.reference_frame)
     else:
         motion = load_template(template) if template is not None else load_preset(str(preset))
         if options.max_frames is not None:
-            motion = MotionTemplate(motion.fps, motion.frames[: options.max_frames], motion.reference_extent)
+            motion = motion.head(options.max_frames)
     if save_template is not None:
         write_bytes(save_template, motion.to_bytes())
     h, w = rig.image.shape[:2]

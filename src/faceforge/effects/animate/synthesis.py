@@ -4,7 +4,10 @@ Control points per face: the 478 landmarks, and three rings around the face
 (at 1.3×, 1.8× and 2.5× the face-oval radius) that carry the head's rigid motion
 with decreasing weight, so hair and neck follow the head and fade into the
 still background; the person mask (selfie segmentation) keeps rings on the
-background from dragging it along. Points on the image border never move.
+background from dragging it along. Points on the image border never move, unless the
+driving camera's motion is followed (`render(..., camera=M)`): then the border, points
+beyond it and the rings' still ends move by the camera transform, and the background moves
+the way the driving video's does.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class _FaceRig:
     ring: np.ndarray  # R×2 source positions
     ring_weight: np.ndarray  # R
     anchor: np.ndarray  # R: the face-oval landmark each ring point hangs from
+    free_ring: np.ndarray  # R×2: the ring before being pulled into the image (used with a moving camera)
     mouth_open: float
     eyes_open: tuple[float, float]
     lid_skin: tuple[np.ndarray, np.ndarray]  # upper-lid skin colour per eye, from the photo
@@ -66,6 +70,18 @@ def _rings(landmarks: np.ndarray, person: np.ndarray | None, shape: tuple[int, i
     return np.vstack(points), np.concatenate(weights)
 
 
+def _beyond(shape: tuple[int, int]) -> np.ndarray:
+    """Eight points far outside the image (beyond any ring), so a moving border never uncovers a gap."""
+    h, w = shape
+    m = 1.5 * max(h, w)
+    xs, ys = (-m, (w - 1) / 2, w - 1 + m), (-m, (h - 1) / 2, h - 1 + m)
+    return np.array([(x, y) for y in ys for x in xs if not (x == xs[1] and y == ys[1])], dtype=np.float64)
+
+
+def _apply(m: np.ndarray, points: np.ndarray) -> np.ndarray:
+    return points @ m[:, :2].T + m[:, 2]
+
+
 def _border(shape: tuple[int, int]) -> np.ndarray:
     h, w = shape
     xs, ys = np.linspace(0, w - 1, BORDER_POINTS), np.linspace(0, h - 1, BORDER_POINTS)
@@ -84,7 +100,7 @@ class FrameRenderer:
         for lm in faces_landmarks:
             ring, wgt = _rings(lm, person, shape)
             # Keep ring points strictly inside the image (border points are fixed).
-            ring = np.clip(ring, 1.0, [shape[1] - 2.0, shape[0] - 2.0])
+            free_ring, ring = ring, np.clip(ring, 1.0, [shape[1] - 2.0, shape[0] - 2.0])
             anchor = np.tile(t.face_oval(), len(RING_RADII))
             self.rigs.append(
                 _FaceRig(
@@ -92,6 +108,7 @@ class FrameRenderer:
                     ring,
                     wgt,
                     anchor,
+                    free_ring,
                     mouth_openness(lm),
                     eye_openness(lm),
                     lid_skin(image, lm),
@@ -102,12 +119,13 @@ class FrameRenderer:
         face_size = max(float(np.ptp(lm[:, 1])) for lm in faces_landmarks) if faces_landmarks else 100.0
         # Eyelids stay out of the displacement blur (see PointWarp), or blinks are lost.
         offsets = np.cumsum([0] + [len(p) for p in points])[:-1:2]  # where each face's landmarks start
-        self.warp = PointWarp(
-            np.vstack(points + [self.border]),
-            shape,
-            smoothing=0.012 * face_size,
-            sharp=np.concatenate([start + EYELIDS for start in offsets]) if len(offsets) else None,
-        )
+        self._points = np.vstack(points + [self.border])
+        self._warp_options = {
+            "smoothing": 0.012 * face_size,
+            "sharp": np.concatenate([start + EYELIDS for start in offsets]) if len(offsets) else None,
+        }
+        self.warp = PointWarp(self._points, shape, **self._warp_options)  # type: ignore[arg-type]
+        self._camera_warp: PointWarp | None = None  # with points beyond the border, built when first needed
         self._rigid = _rigid_weights()
 
     @staticmethod
@@ -125,30 +143,69 @@ class FrameRenderer:
         out[:, :2] = rig.landmarks + d * (np.maximum(length - tau, 0.0) / np.maximum(length, 1e-9))
         return out
 
-    def targets(self, targets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def targets(self, targets: list[np.ndarray], camera: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """All control points' target positions and depths for these face landmark targets
-        (rings and border lie behind every face)."""
+        (rings and border lie behind every face). camera: the background's 2×3 pixel
+        transform (None = still); then the points beyond the border follow too."""
+        still = (lambda p: p) if camera is None else (lambda p: _apply(camera, p))
         pts, depth = [], []
         far = max(float(tg[:, 2].max()) for tg in targets) + 1.0
         for rig, target in zip(self.rigs, targets):
             head = fit_similarity(rig.landmarks, target[:, :2].astype(np.float64), self._rigid)
             # Each ring point keeps its offset from its face-oval point (turned with
-            # the head), so the skin between oval and ring never folds over.
-            offset = (rig.ring - rig.landmarks[rig.anchor]) @ (head.scale * head.rotation.T)
+            # the head), so the skin between oval and ring never folds over. With a moving
+            # camera the rings keep their places beyond the image edge (see _camera_keep).
+            ring = rig.ring if camera is None else rig.free_ring
+            offset = (ring - rig.landmarks[rig.anchor]) @ (head.scale * head.rotation.T)
             attached = target[rig.anchor, :2] + offset
-            pts += [target[:, :2], rig.ring + rig.ring_weight[:, None] * (attached - rig.ring)]
-            depth += [target[:, 2], np.full(len(rig.ring), far)]
+            base = still(ring)
+            pts += [target[:, :2], base + rig.ring_weight[:, None] * (attached - base)]
+            depth += [target[:, 2], np.full(len(ring), far)]
+        pts.append(still(self.border))
         depth.append(np.full(len(self.border), far + 1.0))
-        return np.vstack(pts + [self.border]), np.concatenate(depth)
+        if camera is not None:
+            pts.append(still(_beyond(self.image.shape[:2])))
+            depth.append(np.full(8, far + 1.0))
+        return np.vstack(pts), np.concatenate(depth)
 
-    def render(self, targets: list[np.ndarray]) -> np.ndarray:
+    def render(self, targets: list[np.ndarray], camera: np.ndarray | None = None) -> np.ndarray:
+        """The photo with its faces at these landmark targets; camera: the background's 2×3
+        pixel transform (None or identity = a still background)."""
         targets = [settle_irises(self._denoise(rig, tg), rig.landmarks) for rig, tg in zip(self.rigs, targets)]
-        points, depth = self.targets(targets)
-        frame = self.warp.warp(self.image, points, depth)
+        if camera is not None and np.allclose(camera, [[1, 0, 0], [0, 1, 0]]):
+            camera = None
+        points, depth = self.targets(targets, camera)
+        if camera is None:
+            frame = self.warp.warp(self.image, points, depth)
+        else:
+            keep = self._camera_keep()
+            frame = self._camera_points_warp().warp(self.image, points[keep], depth[keep])
         for rig, target in zip(self.rigs, targets):
             paint_mouth(frame, target, rig.mouth_open)
             paint_eyelids(frame, target, rig.eyes_open, rig.lid_skin)
         return frame
+
+    def _camera_keep(self) -> np.ndarray:
+        """Which control points the moving-camera warp uses: every landmark and ring point
+        (rings where they are, even beyond the image edge), the points far beyond the border,
+        and only the border points outside every face's outer ring. A border point held by the
+        camera right beside a ring held by the head would crease the hair between them."""
+        near = np.zeros(len(self.border), bool)
+        for rig in self.rigs:
+            centre = rig.landmarks[:468].mean(axis=0)
+            reach = float(np.linalg.norm(rig.free_ring - centre, axis=1).max())
+            near |= np.linalg.norm(self.border - centre, axis=1) < 1.15 * reach
+        keep = [np.ones(len(rig.landmarks) + len(rig.ring), bool) for rig in self.rigs]
+        return np.concatenate(keep + [~near, np.ones(8, bool)])
+
+    def _camera_points_warp(self) -> PointWarp:
+        """The warp with a moving camera (built when first needed): free rings, beyond points."""
+        if self._camera_warp is None:
+            shape = self.image.shape[:2]
+            faces = [p for rig in self.rigs for p in (rig.landmarks, rig.free_ring)]
+            points = np.vstack(faces + [self.border, _beyond(shape)])[self._camera_keep()]
+            self._camera_warp = PointWarp(points, shape, **self._warp_options)  # type: ignore[arg-type]
+        return self._camera_warp
 
 
 def paint_mouth(frame: np.ndarray, target: np.ndarray, source_open: float) -> None:

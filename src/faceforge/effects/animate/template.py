@@ -3,7 +3,9 @@
 A template is an `.npz` file (NumPy arrays only, loaded with allow_pickle=False,
 so a shared template cannot run code): per frame the relative head rotation,
 translation and scale, the canonical expression delta (float16) and whether a
-face was present, plus the frame rate and the extent of the reference face.
+face was present, plus the frame rate and the extent of the reference face; and, when the
+motion was taken with `follow_camera`, the driving camera's per-frame transform (2×3, in
+normalised frame coordinates; `faceforge.effects.animate.camera`).
 """
 
 from __future__ import annotations
@@ -26,9 +28,16 @@ class MotionTemplate:
     fps: float
     frames: list[MotionFrame]
     reference_extent: np.ndarray  # canonical width, height of the reference face
+    camera: np.ndarray | None = None  # N×2×3 driving camera motion from the reference frame, or None
+
+    def head(self, n: int) -> MotionTemplate:
+        """Only the first n frames."""
+        camera = None if self.camera is None else self.camera[:n]
+        return MotionTemplate(self.fps, self.frames[:n], self.reference_extent, camera)
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
+        extra = {} if self.camera is None else {"camera": np.asarray(self.camera, dtype=np.float32)}
         np.savez_compressed(
             buf,
             version=np.array(FORMAT_VERSION),
@@ -39,6 +48,7 @@ class MotionTemplate:
             scale=np.array([m.scale for m in self.frames], dtype=np.float32),
             expression=np.stack([m.expression for m in self.frames]).astype(np.float16),
             present=np.array([m.present for m in self.frames], dtype=bool),
+            **extra,
         )
         return buf.getvalue()
 
@@ -52,7 +62,10 @@ class MotionTemplate:
                     MotionFrame(r.astype(np.float64), t.astype(np.float64), float(s), e.astype(np.float64), bool(p))
                     for r, t, s, e, p in zip(z["rotation"], z["translation"], z["scale"], z["expression"], z["present"])
                 ]
-                return MotionTemplate(float(z["fps"]), frames, z["reference_extent"].astype(np.float64))
+                camera = z["camera"].astype(np.float64) if "camera" in z.files else None
+                if camera is not None and camera.shape != (len(frames), 2, 3):
+                    raise ValueError(f"camera motion has shape {camera.shape} for {len(frames)} frames")
+                return MotionTemplate(float(z["fps"]), frames, z["reference_extent"].astype(np.float64), camera)
         except (OSError, KeyError, ValueError) as exc:
             raise CorruptMedia(
                 name, f"is not a faceforge motion template ({exc})", "make one with --save-template"
