@@ -373,3 +373,23 @@ def test_the_photo_blinks_with_the_driving_face(tmp_path, shared_data):
     )
     assert blinks >= 3
     assert followed == blinks  # before: 2 of 4, and those only to 65 % of the open eye
+
+
+def test_driving_landmarks_are_smoothed_without_lag():
+    """A video's landmarks are smoothed centred in time: jitter shrinks, a step is not delayed,
+    and frames without a face split the runs (nothing is smeared across a gap)."""
+    from faceforge.effects.animate.driving import smooth_both_ways
+
+    rng = np.random.default_rng(0)
+    base = np.zeros((478, 3), np.float32)
+    frames = [base + (10.0 if i >= 20 else 0.0) + rng.normal(0, 0.5, base.shape).astype(np.float32) for i in range(40)]
+    frames[30] = None
+    out = smooth_both_ways(frames, 0.7)
+    def jitter(seq):  # mean per-coordinate spread over a still stretch
+        return float(np.std(np.stack(seq[2:15]), axis=0).mean())
+
+    assert jitter(out) < 0.75 * jitter(frames)
+    means = [float(np.asarray(f).mean()) if f is not None else None for f in out]
+    assert means[19] < 5.0 < means[20]  # the step stays between frames 19 and 20 (a causal filter would lag)
+    assert out[30] is None and means[31] == pytest.approx(10.0, abs=0.6)
+    assert smooth_both_ways(frames, 0.0)[7] is frames[7]

@@ -25,7 +25,7 @@ class AnimateOptions:
     reference_frame: driving frame the motion is relative to (None = the one closest
     to the source); face: which source face (None = the largest) or all_faces;
     max_size: cap on the output's longer side (pixels); smoothing: driving landmark
-    smoothing 0..1; max_frames: animate only the first N driving frames; follow_camera:
+    smoothing 0..1 (a video: centred over time, no lag; the webcam: One Euro); max_frames: animate only the first N driving frames; follow_camera:
     move the photo's background the way the driving video's camera moves (pans, zooms,
     a crop that follows the head) instead of keeping it still."""
 
