@@ -393,3 +393,23 @@ def test_driving_landmarks_are_smoothed_without_lag():
     assert means[19] < 5.0 < means[20]  # the step stays between frames 19 and 20 (a causal filter would lag)
     assert out[30] is None and means[31] == pytest.approx(10.0, abs=0.6)
     assert smooth_both_ways(frames, 0.0)[7] is frames[7]
+
+
+def test_the_backdrop_beside_a_moving_head_stays_put(astronaut, astro_landmarks):
+    """Ring points on the background (person mask 0) barely follow the head, so the scenery next
+    to a slim head does not slide along with it; without a mask it does."""
+    h, w = astronaut.shape[:2]
+    lm = astro_landmarks
+    person = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(person, cv2.convexHull(lm[t.face_oval(), :2].astype(np.int32)), 255)
+    target = lm.copy()
+    target[:, 0] += 10.0  # the head moves 10 px right
+    centre = lm[:468, :2].mean(axis=0)
+    radius = float(np.linalg.norm(lm[t.face_oval(), :2] - centre, axis=1).mean())
+    x, y = int(centre[0] + 1.35 * radius), int(centre[1])  # just beyond the face, on the backdrop
+    patch = (slice(y - 6, y + 6), slice(x - 6, x + 6))
+    masked = FrameRenderer(astronaut, [lm], person).render([target])
+    unmasked = FrameRenderer(astronaut, [lm], None).render([target])
+    moved_masked = np.abs(masked[patch].astype(int) - astronaut[patch]).mean()
+    moved_unmasked = np.abs(unmasked[patch].astype(int) - astronaut[patch]).mean()
+    assert moved_masked < 0.5 * moved_unmasked

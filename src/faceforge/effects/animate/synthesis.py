@@ -4,10 +4,10 @@ Control points per face: the 478 landmarks, and three rings around the face
 (at 1.3×, 1.8× and 2.5× the face-oval radius) that carry the head's rigid motion
 with decreasing weight, so hair and neck follow the head and fade into the
 still background; the person mask (selfie segmentation) keeps rings on the
-background from dragging it along. Points on the image border never move, unless the
-driving camera's motion is followed (`render(..., camera=M)`): then the border, points
-beyond it and the rings' still ends move by the camera transform, and the background moves
-the way the driving video's does.
+background from dragging it along (unless it missed the face, as on some paintings).
+Points on the image border never move, unless the driving camera's motion is followed
+(`render(..., camera=M)`): then the border, points beyond it and the rings' still ends
+move by the camera transform, and the background moves the way the driving video's does.
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ from faceforge.geometry.warp import PointWarp
 
 RING_RADII = (1.3, 1.8, 2.5)
 RING_WEIGHTS = (1.0, 0.55, 0.2)
+# A ring point on the background (person mask 0) keeps this share of its weight: the backdrop
+# next to a slim head stays put instead of sliding with it (bench/animate.py: self-reenactment
+# L1 on the WDA clips 0.079 → 0.060 and 0.055 → 0.042; 0.25 on the outer rings only before).
+BACKGROUND_RING_WEIGHT = 0.1
 BORDER_POINTS = 12  # per side
 SOURCE_OPEN_MOUTH = 0.1
 NOISE_SHRINK = 0.008  # landmark displacement below this share of the face height is noise  # above this mouth openness the source's own interior is warped
@@ -56,15 +60,20 @@ def _rings(landmarks: np.ndarray, person: np.ndarray | None, shape: tuple[int, i
     chin_dir /= np.linalg.norm(chin_dir) + 1e-9
     points, weights = [], []
     h, w = shape
+    if person is not None:
+        xi = np.clip(oval[:, 0].round().astype(int), 0, w - 1)
+        yi = np.clip(oval[:, 1].round().astype(int), 0, h - 1)
+        if person[yi, xi].mean() < 128:  # the segmentation missed this face (a painting, a drawing): not trusted
+            person = None
     for radius, weight in zip(RING_RADII, RING_WEIGHTS):
         ring = centre + (oval - centre) * radius
         # Below the chin the neck joins a still body: it follows the head less.
         down = np.clip(((ring - centre) @ chin_dir) / (np.linalg.norm(ring - centre, axis=1) + 1e-9), 0, 1)
         wgt = weight * (1.0 - 0.5 * down)
-        if person is not None and radius > RING_RADII[0]:
+        if person is not None:
             xi = np.clip(ring[:, 0].round().astype(int), 0, w - 1)
             yi = np.clip(ring[:, 1].round().astype(int), 0, h - 1)
-            wgt = wgt * (0.25 + 0.75 * person[yi, xi] / 255.0)
+            wgt = wgt * (BACKGROUND_RING_WEIGHT + (1.0 - BACKGROUND_RING_WEIGHT) * person[yi, xi] / 255.0)
         points.append(ring)
         weights.append(wgt)
     return np.vstack(points), np.concatenate(weights)
