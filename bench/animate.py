@@ -277,7 +277,8 @@ distance to the source photo):
 (warping error, `faceforge.eval.flicker`) {flick_out:.5f} vs the driving video's own {flick_in:.5f};
 with per-frame sensor noise (σ 4 grey levels, which makes the landmarks jitter) {noisy_out:.5f}
 vs the driving video's {noisy_in:.5f}. A driving video's landmarks are smoothed centred in time
-(Gaussian σ ≈ 0.7 frames at the default `smoothing` 0.6; the webcam path smooths causally).
+(Gaussian σ ≈ 0.7 frames at the default `smoothing` 0.6, eyelids and irises left raw; the
+webcam path smooths causally).
 Contact sheets: `bench/out/animate/` (not committed; regenerate with the command).
 """
     if args.quick:

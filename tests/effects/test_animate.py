@@ -393,6 +393,8 @@ def test_driving_landmarks_are_smoothed_without_lag():
     assert means[19] < 5.0 < means[20]  # the step stays between frames 19 and 20 (a causal filter would lag)
     assert out[30] is None and means[31] == pytest.approx(10.0, abs=0.6)
     assert smooth_both_ways(frames, 0.0)[7] is frames[7]
+    kept = smooth_both_ways(frames, 0.7, keep=np.array([3, 4]))
+    assert np.array_equal(kept[7][3:5], frames[7][3:5]) and not np.array_equal(kept[7][5], frames[7][5])
 
 
 def test_the_backdrop_beside_a_moving_head_stays_put(astronaut, astro_landmarks):

@@ -19,6 +19,7 @@ from faceforge.effects.animate.motion import (
     relative_motion,
 )
 from faceforge.effects.animate.template import MotionTemplate
+from faceforge.effects.eyes import EYELIDS
 from faceforge.errors import InputError, NoFaceFound
 from faceforge.faces.tracker import FaceTracker, TrackerOptions
 
@@ -64,11 +65,18 @@ def track_driving(
     if not counts:
         raise NoFaceFound(str(path), "the driving video must show a face")
     main = max(counts, key=lambda k: counts[k])
-    return info.fps, smooth_both_ways([faces.get(main) for faces in per_frame], SMOOTHING_SIGMA * smoothing)
+    # Eyelids and irises stay raw: a blink lasts 2-4 frames and even this light smoothing
+    # would make a shallow one vanish (bench/animate.py: blinks followed 21 of 25 against 15 of 25
+    # on the clips that had lost some; the still-face flicker is the same).
+    main_track = [faces.get(main) for faces in per_frame]
+    return info.fps, smooth_both_ways(main_track, SMOOTHING_SIGMA * smoothing, keep=EYELIDS)
 
 
-def smooth_both_ways(landmarks: list[np.ndarray | None], sigma: float) -> list[np.ndarray | None]:
-    """Each run of frames with a face smoothed by a Gaussian of `sigma` frames, centred.
+def smooth_both_ways(
+    landmarks: list[np.ndarray | None], sigma: float, keep: np.ndarray | None = None
+) -> list[np.ndarray | None]:
+    """Each run of frames with a face smoothed by a Gaussian of `sigma` frames, centred;
+    the landmarks indexed by `keep` are left raw.
 
     The live tracker smooths causally (One Euro, Casiez et al. 2012), which trades jitter
     for lag: a smile or a blink arrives late and flattened. A video file is known in full,
@@ -90,6 +98,8 @@ def smooth_both_ways(landmarks: list[np.ndarray | None], sigma: float) -> list[n
             end += 1
         run = np.stack(out[start:end]).astype(np.float64)  # type: ignore[arg-type]
         smooth = gaussian_filter1d(run, sigma, axis=0, mode="nearest")
+        if keep is not None:
+            smooth[:, keep] = run[:, keep]
         out[start:end] = [frame.astype(np.float32) for frame in smooth]
         start = end
     return out
