@@ -91,3 +91,13 @@ def test_live_with_a_real_photo_needs_consent(capsys, tmp_path, astronaut):
     Image.fromarray(astronaut).save(photo)
     code, _, err = run_cli(capsys, "animate", "-s", str(photo), "--webcam", "0")
     assert code == 2 and "consent" in err  # refused before any camera is opened
+
+
+def test_follow_camera_needs_a_motion_with_a_camera(capsys, tmp_path):
+    """A preset has no camera to follow and a webcam avatar keeps its background: both say so (exit 2)."""
+    out = tmp_path / "a.mp4"
+    code, _, err = run_cli(capsys, "animate", "--preset", "smile", "--follow-camera", "-o", str(out))
+    assert code == 2 and "no camera motion" in err and "--driving" in err
+    assert not out.exists()
+    code, _, err = run_cli(capsys, "animate", "--webcam", "0", "--follow-camera")
+    assert code == 2 and "--follow-camera is for a driving video" in err

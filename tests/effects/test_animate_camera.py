@@ -96,16 +96,21 @@ def test_templates_keep_the_camera_and_refuse_a_mismatched_one():
         MotionTemplate.from_bytes(broken.to_bytes())
 
 
-def test_follow_camera_moves_the_background_and_the_default_keeps_it_still(tmp_path, astronaut):
-    """A driving clip whose camera pans right: with --follow-camera the photo's background pans too."""
+def _pan_clip(path, astronaut, frames=12):
+    """A face in front of a textured scene, the camera panning 2 px a frame to the right."""
     face = astronaut[20:300, 110:390]
     scene = _textured(300, 420, seed=2)
-    clip = tmp_path / "pan.mp4"
-    with VideoWriter(clip, 25) as w:
-        for i in range(12):
+    with VideoWriter(path, 25) as w:
+        for i in range(frames):
             canvas = scene.copy()
             canvas[40:240, 110:310] = cv2.resize(face, (200, 200))
             w.write(_shifted(canvas, 2.0 * i, 0.0))
+    return path
+
+
+def test_follow_camera_moves_the_background_and_the_default_keeps_it_still(tmp_path, astronaut):
+    """A driving clip whose camera pans right: with --follow-camera the photo's background pans too."""
+    clip = _pan_clip(tmp_path / "pan.mp4", astronaut)
     outputs = {}
     for follow in (False, True):
         out = tmp_path / f"o{int(follow)}.mp4"
@@ -117,3 +122,17 @@ def test_follow_camera_moves_the_background_and_the_default_keeps_it_still(tmp_p
     expected = _shifted(outputs[True][0].astype(np.uint8), 512 / 300 * 22.0, 0.0)[corner]  # 11 steps of 2 px at 300 px
     assert still_change < 2
     assert np.abs(moving - expected).mean() < np.abs(moving - outputs[True][0][corner]).mean() / 2
+
+
+def test_a_template_saved_with_the_camera_replays_it(tmp_path, astronaut):
+    clip = _pan_clip(tmp_path / "pan.mp4", astronaut, frames=8)
+    tpl = tmp_path / "pan.npz"
+    follow = AnimateOptions(reference_frame=0, follow_camera=True)
+    animate(astronaut, None, driving=clip, options=follow, save_template=tpl)
+    motion = MotionTemplate.from_bytes(tpl.read_bytes())
+    assert motion.camera is not None and in_pixels(motion.camera[-1], (300, 420))[0, 2] == pytest.approx(14.0, abs=0.8)
+    out = tmp_path / "replay.mp4"
+    animate(astronaut, out, template=tpl, options=AnimateOptions(follow_camera=True))
+    frames = [f.image.astype(int) for f in read_video(out)]
+    corner = (slice(400, 500), slice(20, 120))
+    assert np.abs(frames[-1][corner] - frames[0][corner]).mean() > 5  # the background moved

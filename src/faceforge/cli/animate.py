@@ -78,6 +78,8 @@ def animate_command(
     if region not in ("all", "expression", "pose", "eyes", "lips"):
         raise InputError(f"--region must be all, expression, pose, eyes or lips, not {region!r}")
     if webcam is not None:
+        if follow_camera:
+            raise InputError("--follow-camera is for a driving video (--driving); a --webcam avatar keeps its background still")
         from faceforge.effects.animate.live import run_live_cli
         from faceforge.provenance.consent import require_consent
 

@@ -25,9 +25,10 @@ class AnimateOptions:
     reference_frame: driving frame the motion is relative to (None = the one closest
     to the source); face: which source face (None = the largest) or all_faces;
     max_size: cap on the output's longer side (pixels); smoothing: driving landmark
-    smoothing 0..1 (a video: centred over time, no lag; the webcam: One Euro); max_frames: animate only the first N driving frames; follow_camera:
-    move the photo's background the way the driving video's camera moves (pans, zooms,
-    a crop that follows the head) instead of keeping it still."""
+    smoothing 0..1 (a video: centred over time, no lag; the webcam: One Euro);
+    max_frames: animate only the first N driving frames; follow_camera: move the photo's
+    background the way the driving video's camera moves (pans, zooms, a crop that follows
+    the head) instead of keeping it still."""
 
     pose: float = 1.0
     expression: float = 1.0
@@ -116,6 +117,12 @@ def animate(
         )
     else:
         motion = load_template(template) if template is not None else load_preset(str(preset))
+        if options.follow_camera and motion.camera is None:
+            what = f"the motion template {template}" if template is not None else f"the preset {preset!r}"
+            raise InputError(
+                f"{what} has no camera motion to follow; --follow-camera needs a driving video (--driving) "
+                "(or a template saved from one with --follow-camera)"
+            )
         if options.max_frames is not None:
             motion = motion.head(options.max_frames)
     if save_template is not None:
