@@ -88,10 +88,12 @@ def speed(data: Path, n: int) -> list[list[object]]:
                 next(gen)
                 times.append(time.perf_counter() - t0)
             synth = 1 / float(np.median(times[3:]))
-            t0 = time.perf_counter()
-            animate(source, Path(tmp) / "out.mp4", driving=driving)
-            whole = len(scaled) / (time.perf_counter() - t0)
-        rows.append([name, f"{synth:.0f}", f"{whole:.0f}"])
+            whole = {}
+            for follow in (False, True):  # side by side: the camera tracker's cost
+                t0 = time.perf_counter()
+                animate(source, Path(tmp) / "out.mp4", driving=driving, options=AnimateOptions(follow_camera=follow))
+                whole[follow] = len(scaled) / (time.perf_counter() - t0)
+        rows.append([name, f"{synth:.0f}", f"{whole[False]:.0f}", f"{whole[True]:.0f}"])
         print(rows[-1], flush=True)
     return rows
 
@@ -249,7 +251,7 @@ Run {time.strftime('%Y-%m-%d')} at commit {git_revision()} on {machine()}.
 on a {150 if not args.quick else 60}-frame driving clip: decode → track → synthesis → H.264 encode,
 two passes over the driving video):
 
-{table(["frame", "synthesis fps", "whole pipeline fps"], speed_rows)}
+{table(["frame", "synthesis fps", "whole pipeline fps", "whole pipeline fps, --follow-camera"], speed_rows)}
 
 **Self-reenactment** ({summary.get('clips', 0)} real clips, first {MAX_FRAMES} frames each; L1 on
 256² frames in [0, 1]; static = the first frame repeated; identity = dlib distance of every
