@@ -27,6 +27,7 @@ from faceforge.errors import CorruptMedia, InputError, NoFaceFound
 from faceforge.eval.flicker import temporal_flicker
 from faceforge.faces import analyze
 from faceforge.faces import topology as t
+from faceforge.faces.measures import mouth_openness
 from faceforge.geometry.warp import PointWarp
 from faceforge.media.video import probe_video, read_video
 from tests.conftest import grid
@@ -415,3 +416,24 @@ def test_the_backdrop_beside_a_moving_head_stays_put(astronaut, astro_landmarks)
     moved_masked = np.abs(masked[patch].astype(int) - astronaut[patch]).mean()
     moved_unmasked = np.abs(unmasked[patch].astype(int) - astronaut[patch]).mean()
     assert moved_masked < 0.5 * moved_unmasked
+
+
+def test_an_open_mouthed_photo_closing_its_lips_hides_its_teeth(astro_landmarks):
+    """The squeezed interior of an open-mouthed photo (teeth) recedes into the lips' shadow as
+    the driven mouth nearly closes; while it stays open, nothing is painted."""
+    target = astro_landmarks.copy()
+    inner = t.inner_lips()
+    mid = target[inner, 1].mean()
+    target[inner, 1] = mid + 0.15 * (target[inner, 1] - mid)  # inner lips almost meet
+    frame = np.full((512, 512, 3), 120, np.uint8)
+    cv2.fillPoly(frame, [np.round(target[t.outer_lips(), :2]).astype(np.int32)], (170, 60, 70))  # lips
+    cv2.fillPoly(frame, [np.round(target[inner, :2]).astype(np.int32)], (240, 240, 235))  # teeth between them
+    before = frame.copy()
+    paint_mouth(frame, target, source_open=0.5)
+    gap = np.zeros(frame.shape[:2], np.uint8)
+    cv2.fillPoly(gap, [np.round(target[inner, :2]).astype(np.int32)], 1)
+    assert frame[gap > 0].mean() < before[gap > 0].mean() - 60  # no white line of teeth left
+    assert frame[gap > 0].mean(axis=0)[0] > frame[gap > 0].mean(axis=0)[2]  # a reddish lip shadow
+    still_open = before.copy()
+    paint_mouth(still_open, astro_landmarks, source_open=mouth_openness(astro_landmarks))
+    assert np.array_equal(still_open, before)

@@ -31,6 +31,8 @@ RING_WEIGHTS = (1.0, 0.55, 0.2)
 BACKGROUND_RING_WEIGHT = 0.1
 BORDER_POINTS = 12  # per side
 SOURCE_OPEN_MOUTH = 0.1
+NARROW_START = 0.4  # an open-mouthed photo's interior starts receding once the mouth is this much narrower
+INTERIOR_SHADOW = 0.55  # the shadow between nearly closed lips: the lip colour this much darker
 NOISE_SHRINK = 0.008  # landmark displacement below this share of the face height is noise  # above this mouth openness the source's own interior is warped
 
 
@@ -224,6 +226,9 @@ def paint_mouth(frame: np.ndarray, target: np.ndarray, source_open: float) -> No
     # A source that already shows its mouth interior (teeth) stretches it
     # convincingly; painting is for mouths that are closed in the photo.
     if source_open > SOURCE_OPEN_MOUTH:
+        narrowed = 1.0 - opening / source_open
+        if narrowed > NARROW_START:
+            shade_interior(frame, target, strength=min(1.0, (narrowed - NARROW_START) / (1.0 - NARROW_START)))
         return
     extra = opening - max(source_open, 0.02)
     if extra <= 0.015:
@@ -281,6 +286,35 @@ def paint_mouth(frame: np.ndarray, target: np.ndarray, source_open: float) -> No
     strength = float(np.clip(extra / 0.06, 0, 1))
     a = soft * strength
     frame[y0:y1, x0:x1] = np.clip(roi * (1 - a) + interior * a, 0, 255).astype(np.uint8)
+
+
+def shade_interior(frame: np.ndarray, target: np.ndarray, strength: float) -> None:
+    """An open-mouthed photo driven towards closed lips: the squeezed interior (a line of
+    teeth in the warp) recedes into the shadow between the lips, as teeth do behind lips
+    that nearly meet. The shadow is the lips' own colour, darkened. In place."""
+    inner = target[t.inner_lips(), :2].astype(np.float32)
+    outer = target[t.outer_lips(), :2].astype(np.float32)
+    x0, y0 = np.floor(outer.min(axis=0)).astype(int) - 2
+    x1, y1 = np.ceil(outer.max(axis=0)).astype(int) + 3
+    h, w = frame.shape[:2]
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    if x1 - x0 < 6 or y1 - y0 < 3:
+        return
+    roi = frame[y0:y1, x0:x1].astype(np.float32)
+    lips = np.zeros(roi.shape[:2], np.uint8)
+    cv2.fillPoly(lips, [np.round((outer - (x0, y0)) * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+    gap = np.zeros(roi.shape[:2], np.uint8)
+    ring = np.round((inner - (x0, y0)) * 4).astype(np.int32)
+    cv2.fillPoly(gap, [ring], 255, cv2.LINE_AA, shift=2)
+    cv2.polylines(gap, [ring], True, 255, 1, cv2.LINE_AA, shift=2)
+    body = (lips > 128) & (gap == 0)
+    if body.sum() < 10:
+        return
+    shade = roi[body]
+    luma = shade.mean(axis=1)
+    shadow = np.median(shade[luma <= np.median(luma)], axis=0) * INTERIOR_SHADOW
+    a = cv2.GaussianBlur(gap, (3, 3), 0).astype(np.float32)[..., None] / 255.0 * strength
+    frame[y0:y1, x0:x1] = np.clip(roi * (1 - a) + shadow * a, 0, 255).astype(np.uint8)
 
 
 def lid_skin(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
