@@ -6,16 +6,18 @@ hair and neck move); with `follow_camera` the photo's background moves the way t
 video's background does, as the motion models of FOMM and TPSMM do (Siarohin et al. 2019;
 Zhao & Zhang 2022 predict a separate background transform).
 
-Estimated frame to frame on a small grey copy: corners found everywhere but on the face and
-the hair above it (its landmark hull, grown upwards), tracked with pyramidal Lucas-Kanade (kept
-where the backward track returns to the start) and a similarity (rotation, scale, shift) fitted
-to them with RANSAC; the steps are composed into one transform per frame from the first. The
-body is left in on purpose: in a face-tracked crop it moves with the frame, and a blurred studio
-background often has no corners at all (measured on ../shared/data/talking: aligning only the
-background, with the person segmented out, gained nothing). A step too small to be camera
-motion (under `STILL_PX` at the frame corners), one with too few tracks, or a jump of a quarter
-frame (a cut) counts as none, so a tripod shot stays exactly still instead of drifting by
-accumulated noise.
+Estimated frame to frame on a small grey copy: corners tracked with pyramidal Lucas-Kanade
+(kept where the backward track returns to the start) and a similarity (rotation, scale, shift)
+fitted to them with RANSAC; the steps are composed into one transform per frame from the first.
+The corners come first from the scenery (the person segmented out with MediaPipe's selfie
+segmentation), which tells the camera best; where that gives fewer than `MIN_SCENERY_TRACKS`
+good tracks (a blurred studio backdrop, a person filling the frame), from everything but the
+face and the hair above it: in a face-tracked crop the body moves with the frame (measured on
+../shared/data/talking: the scenery alone, ECC-aligned, gained nothing on such clips; long hair
+and shoulders taken for the camera are what still loses, on WDA_KatieHill). A step too small to
+be camera motion (under `STILL_PX` at the frame corners), one with too few tracks, or a jump of a
+quarter frame (a cut) counts as none, so a tripod shot stays exactly still instead of drifting
+by accumulated noise.
 
 Transforms are kept in normalised coordinates (origin at the frame centre, unit = the short
 side), so a camera motion measured on a 16:9 driving video applies to a portrait photo of
@@ -89,27 +91,30 @@ def relative_to(transforms: list[np.ndarray], reference: int) -> np.ndarray:
     return np.stack([_compose(m, back) for m in transforms])
 
 
+def _unit_and_centre(shape: tuple[int, int]) -> tuple[float, np.ndarray]:
+    """Normalised coordinates of an image of this (h, w): unit = short side, origin = centre."""
+    h, w = shape
+    return float(min(h, w)), np.array([(w - 1) / 2.0, (h - 1) / 2.0])
+
+
 def in_pixels(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A normalised 2×3 transform as one on an image of this (h, w)."""
-    h, w = shape
-    s, c = float(min(h, w)), np.array([(w - 1) / 2.0, (h - 1) / 2.0])
+    s, c = _unit_and_centre(shape)
     lin = m[:, :2]
     return np.hstack([lin, (c + s * m[:, 2] - lin @ c)[:, None]])
 
 
 def _normalise(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """A pixel 2×3 transform on an image of this (h, w) in normalised coordinates."""
-    h, w = shape
-    s, c = float(min(h, w)), np.array([(w - 1) / 2.0, (h - 1) / 2.0])
+    s, c = _unit_and_centre(shape)
     lin = m[:, :2]
     return np.hstack([lin, ((m[:, 2] + lin @ c - c) / s)[:, None]])
 
 
 def _background_mask(shape: tuple[int, int], landmarks: np.ndarray | None) -> np.ndarray:
     """255 where the camera is measured: all but the face and the hair above it (grown a little)."""
-    mask = np.full(shape, 255, np.uint8)
     if landmarks is None:
-        return mask
+        return np.full(shape, 255, np.uint8)
     height = float(np.ptp(landmarks[:, 1]))
     lifted = landmarks - [0.0, 0.6 * height]
     hull = cv2.convexHull(np.vstack([landmarks, lifted]).astype(np.float32)).astype(np.int32)
@@ -117,7 +122,7 @@ def _background_mask(shape: tuple[int, int], landmarks: np.ndarray | None) -> np
     cv2.fillConvexPoly(head, hull, 255)
     grow = max(1, int(0.1 * height))
     head = cv2.dilate(head, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
-    return cv2.bitwise_and(mask, cv2.bitwise_not(head))
+    return cv2.bitwise_not(head)
 
 
 def _not_person(person: np.ndarray) -> np.ndarray:

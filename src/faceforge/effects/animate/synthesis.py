@@ -136,7 +136,9 @@ class FrameRenderer:
             "sharp": np.concatenate([start + EYELIDS for start in offsets]) if len(offsets) else None,
         }
         self.warp = PointWarp(self._points, shape, **self._warp_options)  # type: ignore[arg-type]
-        self._camera_warp: PointWarp | None = None  # with points beyond the border, built when first needed
+        self._beyond = _beyond(shape)
+        # The moving-camera warp and the control points it uses, built when first needed.
+        self._camera_warp: tuple[PointWarp, np.ndarray] | None = None
         self._rigid = _rigid_weights()
 
     @staticmethod
@@ -175,7 +177,7 @@ class FrameRenderer:
         pts.append(still(self.border))
         depth.append(np.full(len(self.border), far + 1.0))
         if camera is not None:
-            pts.append(still(_beyond(self.image.shape[:2])))
+            pts.append(still(self._beyond))
             depth.append(np.full(8, far + 1.0))
         return np.vstack(pts), np.concatenate(depth)
 
@@ -189,8 +191,8 @@ class FrameRenderer:
         if camera is None:
             frame = self.warp.warp(self.image, points, depth)
         else:
-            keep = self._camera_keep()
-            frame = self._camera_points_warp().warp(self.image, points[keep], depth[keep])
+            warp, keep = self._camera_points_warp()
+            frame = warp.warp(self.image, points[keep], depth[keep])
         for rig, target in zip(self.rigs, targets):
             paint_mouth(frame, target, rig.mouth_open)
             paint_eyelids(frame, target, rig.eyes_open, rig.lid_skin)
@@ -209,14 +211,31 @@ class FrameRenderer:
         keep = [np.ones(len(rig.landmarks) + len(rig.ring), bool) for rig in self.rigs]
         return np.concatenate(keep + [~near, np.ones(8, bool)])
 
-    def _camera_points_warp(self) -> PointWarp:
-        """The warp with a moving camera (built when first needed): free rings, beyond points."""
+    def _camera_points_warp(self) -> tuple[PointWarp, np.ndarray]:
+        """The warp with a moving camera (free rings, beyond points) and which of `targets()`'s
+        points it takes; built once."""
         if self._camera_warp is None:
-            shape = self.image.shape[:2]
+            keep = self._camera_keep()
             faces = [p for rig in self.rigs for p in (rig.landmarks, rig.free_ring)]
-            points = np.vstack(faces + [self.border, _beyond(shape)])[self._camera_keep()]
-            self._camera_warp = PointWarp(points, shape, **self._warp_options)  # type: ignore[arg-type]
+            points = np.vstack(faces + [self.border, self._beyond])[keep]
+            warp = PointWarp(points, self.image.shape[:2], **self._warp_options)  # type: ignore[arg-type]
+            self._camera_warp = (warp, keep)
         return self._camera_warp
+
+
+def _box_around(points: np.ndarray, shape: tuple[int, ...], before: int, after: int) -> tuple[int, int, int, int]:
+    """x0, y0, x1, y1: the points' bounding box grown by `before` / `after` pixels, inside the image."""
+    x0, y0 = np.floor(points.min(axis=0)).astype(int) - before
+    x1, y1 = np.ceil(points.max(axis=0)).astype(int) + after
+    h, w = shape[:2]
+    return max(int(x0), 0), max(int(y0), 0), min(int(x1), w), min(int(y1), h)
+
+
+def _polygon_mask(shape: tuple[int, ...], polygon: np.ndarray) -> np.ndarray:
+    """uint8 mask (255 inside) of a sub-pixel polygon, antialiased."""
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(polygon * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+    return mask
 
 
 def paint_mouth(frame: np.ndarray, target: np.ndarray, source_open: float) -> None:
@@ -234,16 +253,11 @@ def paint_mouth(frame: np.ndarray, target: np.ndarray, source_open: float) -> No
     if extra <= 0.015:
         return
     inner = target[t.inner_lips(), :2].astype(np.float32)
-    x0, y0 = np.floor(inner.min(axis=0)).astype(int) - 2
-    x1, y1 = np.ceil(inner.max(axis=0)).astype(int) + 3
-    h, w = frame.shape[:2]
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    x0, y0, x1, y1 = _box_around(inner, frame.shape, 2, 3)
     if x1 - x0 < 3 or y1 - y0 < 3:
         return
     roi = frame[y0:y1, x0:x1].astype(np.float32)
-    local = inner - (x0, y0)
-    mask = np.zeros(roi.shape[:2], np.uint8)
-    cv2.fillPoly(mask, [np.round(local * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+    mask = _polygon_mask(roi.shape, inner - (x0, y0))
 
     # Skin brightness around the mouth sets the light level of cavity and teeth.
     ring = cv2.dilate(mask, np.ones((7, 7), np.uint8)) - mask
@@ -294,18 +308,13 @@ def shade_interior(frame: np.ndarray, target: np.ndarray, strength: float) -> No
     that nearly meet. The shadow is the lips' own colour, darkened. In place."""
     inner = target[t.inner_lips(), :2].astype(np.float32)
     outer = target[t.outer_lips(), :2].astype(np.float32)
-    x0, y0 = np.floor(outer.min(axis=0)).astype(int) - 2
-    x1, y1 = np.ceil(outer.max(axis=0)).astype(int) + 3
-    h, w = frame.shape[:2]
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    x0, y0, x1, y1 = _box_around(outer, frame.shape, 2, 3)
     if x1 - x0 < 6 or y1 - y0 < 3:
         return
     roi = frame[y0:y1, x0:x1].astype(np.float32)
-    lips = np.zeros(roi.shape[:2], np.uint8)
-    cv2.fillPoly(lips, [np.round((outer - (x0, y0)) * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
-    gap = np.zeros(roi.shape[:2], np.uint8)
+    lips = _polygon_mask(roi.shape, outer - (x0, y0))
+    gap = _polygon_mask(roi.shape, inner - (x0, y0))
     ring = np.round((inner - (x0, y0)) * 4).astype(np.int32)
-    cv2.fillPoly(gap, [ring], 255, cv2.LINE_AA, shift=2)
     cv2.polylines(gap, [ring], True, 255, 1, cv2.LINE_AA, shift=2)
     body = (lips > 128) & (gap == 0)
     if body.sum() < 10:
@@ -358,16 +367,12 @@ def paint_eyelids(
         eye = target[loop, :2].astype(np.float32)
         width = float(np.linalg.norm(target[corners[0], :2] - target[corners[1], :2]))
         pad = int(width * 0.6) + 2
-        x0, y0 = np.floor(eye.min(axis=0)).astype(int) - pad
-        x1, y1 = np.ceil(eye.max(axis=0)).astype(int) + pad
-        h, w = frame.shape[:2]
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+        x0, y0, x1, y1 = _box_around(eye, frame.shape, pad, pad)
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
         roi = frame[y0:y1, x0:x1].astype(np.float32)
         local = eye - (x0, y0)
-        mask = np.zeros(roi.shape[:2], np.uint8)
-        cv2.fillPoly(mask, [np.round(local * 4).astype(np.int32)], 255, cv2.LINE_AA, shift=2)
+        mask = _polygon_mask(roi.shape, local)
         lid = np.empty_like(roi)
         lid[:] = colour
         # Lash line along the lower lid, where the closed lids meet.
