@@ -39,7 +39,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import BENCH, REPO, git_revision, machine, shared_data, table, update_readme  # noqa: E402
 from faceforge.eval.detection import auc, average_precision, bootstrap, eer, false_positive_rate  # noqa: E402
-from faceforge.forensics.fusion import FusionModel, fit_fusion, load_fusion  # noqa: E402
+from faceforge.forensics.fusion import Fusion, FusionModel, fit_fusion, load_fusion  # noqa: E402
 from faceforge.forensics.pipeline import FRAME_SIGNALS, TRACK_SIGNALS, DetectOptions, detect, solid_tracks  # noqa: E402
 
 SIGNALS = FRAME_SIGNALS + TRACK_SIGNALS
@@ -80,8 +80,8 @@ def _version() -> str:
     package = REPO / "src" / "faceforge"
     data = package / "data" / "detect"
     code = [*(package / "forensics").glob("*.py"), *(package / "faces").glob("*.py"), package / "media" / "video.py"]
-    for p in sorted([*data.glob("*.onnx"), *data.glob("*.npz"), *code]):
-        if p.name in {"fusion.py", "report.py", "result.py"}:
+    for p in sorted([*data.glob("*.onnx"), *data.glob("*.npz"), *data.glob("*.json"), *code]):
+        if p.name in {"fusion.py", "report.py", "result.py", "fusion.json"}:
             continue
         h.update(p.name.encode())
         h.update(p.read_bytes())
@@ -92,6 +92,9 @@ def _neutral() -> FusionModel:
     """A placeholder combiner for scoring: it only picks which crops to keep, not the scores."""
     n = len(SIGNALS)
     return FusionModel(SIGNALS, (1.0,) * n, 0.0, (0.0,) * n, (1.0,) * n)
+
+
+KINDS = ("image", "video")
 
 
 def score_corpus(rows: list[dict], rescore: bool) -> list[Item]:
@@ -157,7 +160,8 @@ def _tracks(item: Item) -> list[dict]:
     return solid_tracks(judged, frames=lambda t: t["frames"], scored=lambda t: t["scored"])
 
 
-def fused_score(item: Item, model: FusionModel) -> float | None:
+def fused_score(item: Item, fusion: Fusion) -> float | None:
+    model = fusion.for_kind(item.kind)
     values = [model.probability(t["signals"]) for t in _tracks(item)]
     return max(values) if values else None
 
@@ -168,7 +172,8 @@ def signal_score(item: Item, name: str) -> float | None:
     return max(values) if values else None
 
 
-def frame_scores(item: Item, model: FusionModel) -> list[float]:
+def frame_scores(item: Item, fusion: Fusion) -> list[float]:
+    model = fusion.video
     out = []
     for t in _tracks(item):
         track = {n: t["signals"].get(n) for n in TRACK_SIGNALS}
@@ -188,14 +193,24 @@ def _training_rows(items: Sequence[Item]) -> tuple[list[Mapping[str, float | Non
     return rows, labels, weights
 
 
-def fit(items: Sequence[Item], meta: dict | None = None) -> FusionModel:
+def fit_kind(items: Sequence[Item], meta: dict | None = None) -> FusionModel:
+    """One kind's combiner; without both real and fake items of it, a flat one (weights 0)."""
     rows, labels, weights = _training_rows(items)
+    if len(set(labels)) < 2:
+        n = len(SIGNALS)
+        return FusionModel(SIGNALS, (0.0,) * n, 0.0, (0.0,) * n, (1.0,) * n, meta=meta or {})
     # Balance the classes so the fitted bias does not just learn this corpus's real:fake ratio.
     y = np.asarray(labels)
     w = np.asarray(weights)
     for c in (0, 1):
         w[y == c] *= len(y) / (2 * max(w[y == c].sum(), 1e-9))
     return fit_fusion(rows, labels, SIGNALS, l2=L2, sample_weight=w, meta=meta)
+
+
+def fit(items: Sequence[Item], meta: Mapping[str, dict] | None = None) -> Fusion:
+    """The image combiner on the images, the video combiner on the videos."""
+    meta = meta or {}
+    return Fusion(**{kind: fit_kind([it for it in items if it.kind == kind], meta.get(kind)) for kind in KINDS})
 
 
 def folds_of(items: Sequence[Item], k: int = FOLDS, seed: int = 0) -> dict[str, int]:
@@ -306,18 +321,19 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
         str(bootstrap(average_precision, fy, fs, groups=fg, rounds=200)),
     ]
 
-    # Each signal alone (no fitting: the raw score, higher = fake).
-    alone_rows, signal_stats = [], {}
+    # Each signal alone (no fitting: the raw score, higher = fake), per kind of media.
+    alone_rows = []
+    signal_stats: dict[str, dict] = {"image": {}, "video": {}}
     for name in SIGNALS:
         raw = {it.id: signal_score(it, name) for it in items}
         for label, subset in (("videos", videos), ("images", images)):
             if any(raw[it.id] is not None for it in subset):
                 alone_rows.append(_metric_row(f"{name} alone, {label}", subset, raw, extra=False))
-        kept = [it for it in items if raw[it.id] is not None]
-        if kept and len({it.label for it in kept}) == 2:
-            y = [it.label for it in kept]
-            s = [raw[it.id] for it in kept]
-            signal_stats[name] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(kept)}
+            kept = [it for it in subset if raw[it.id] is not None]
+            if kept and len({it.label for it in kept}) == 2:
+                y = [it.label for it in kept]
+                s = [raw[it.id] for it in kept]
+                signal_stats[label[:-1]][name] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(kept)}
     # The blending CNN alone, per fake family (what it learned, and what it misses or inverts).
     raw = {it.id: signal_score(it, "blending") for it in items}
     cnn_rows = []
@@ -325,9 +341,11 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
         pool = [it for it in items if it.kind == kind and (it.label == 0 or it.family == fam)]
         if any(raw[it.id] is not None for it in pool if it.label == 1):
             cnn_rows.append(_metric_row(f"{fam} ({kind}s) vs real {kind}s", pool, raw, extra=False))
+    for kind, subset in (("video", videos), ("image", images)):
+        kept = [it for it in subset if oof.get(it.id) is not None]
+        y, s = [it.label for it in kept], [oof[it.id] for it in kept]
+        signal_stats[kind]["fused"] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(kept)}
     kept = [it for it in items if oof.get(it.id) is not None]
-    y, s = [it.label for it in kept], [oof[it.id] for it in kept]
-    signal_stats["fused"] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(kept)}
 
     # Left-one-family-out.
     lofo_rows, lofo_auc = [], {}
@@ -339,29 +357,42 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
         kept_f = [it for it in pool if scores.get(it.id) is not None]
         lofo_auc[fam] = auc([it.label for it in kept_f], [scores[it.id] for it in kept_f])
 
-    # Calibration and thresholds (out-of-fold).
-    thresholds = choose_thresholds(items, oof)
-    real_videos = [it for it in videos if it.label == 0 and oof.get(it.id) is not None]
-    fpr_high = false_positive_rate([0] * len(real_videos), [oof[it.id] for it in real_videos], thresholds["high"])
-    # The same, with each fold's threshold chosen on the other folds' real clips only.
-    flagged = 0
-    for k in range(FOLDS):
-        others = [it for it in items if fold[it.group] != k]
-        high_k = choose_thresholds(others, oof)["high"]
-        flagged += sum(oof[it.id] >= high_k for it in real_videos if fold[it.group] == k)
-    fpr_nested = flagged / max(len(real_videos), 1)
+    # Calibration and thresholds (out-of-fold), per kind of media.
+    per_kind: dict[str, dict] = {}
+    calib_rows = []
+    for kind, noun in (("video", "clips"), ("image", "photos")):
+        thresholds = choose_thresholds(items, oof, kind)
+        real = [it for it in items if it.kind == kind and it.label == 0 and oof.get(it.id) is not None]
+        fpr_high = false_positive_rate([0] * len(real), [oof[it.id] for it in real], thresholds["high"])
+        # The same, with each fold's threshold chosen on the other folds' real items only.
+        flagged = 0
+        for k in range(FOLDS):
+            others = [it for it in items if fold[it.group] != k]
+            high_k = choose_thresholds(others, oof, kind)["high"]
+            flagged += sum(oof[it.id] >= high_k for it in real if fold[it.group] == k)
+        fpr_nested = flagged / max(len(real), 1)
+        per_kind[kind] = {
+            "signal_stats": signal_stats[kind],
+            "thresholds": thresholds,
+            "fpr_high": fpr_high,
+            "fpr_high_nested": fpr_nested,
+        }
+        calib_rows += [
+            [
+                f"{kind}s: risk thresholds chosen, medium / high",
+                f"{thresholds['medium']:.2f} / {thresholds['high']:.2f}",
+            ],
+            [f"{kind}s: false-positive rate on real {noun} at 'high'", f"{fpr_high:.1%} ({len(real)} {noun})"],
+            ["… with 'high' chosen on the other folds only (honest)", f"{fpr_nested:.1%}"],
+        ]
+    fpr_nested = per_kind["video"]["fpr_high_nested"]
     brier = float(np.mean([(oof[it.id] - it.label) ** 2 for it in kept]))
     ece = _ece([it.label for it in kept], [oof[it.id] for it in kept])
-    calib = table(
-        ["measure (out-of-fold)", "value"],
-        [
-            ["risk thresholds chosen: medium / high", f"{thresholds['medium']:.2f} / {thresholds['high']:.2f}"],
-            ["false-positive rate on real clips at 'high'", f"{fpr_high:.1%} ({len(real_videos)} clips)"],
-            ["… with 'high' chosen on the other folds only (honest)", f"{fpr_nested:.1%}"],
-            ["Brier score", f"{brier:.3f}"],
-            ["expected calibration error (10 bins)", f"{ece:.3f}"],
-        ],
-    )
+    calib_rows += [
+        ["Brier score (all items)", f"{brier:.3f}"],
+        ["expected calibration error (10 bins, all items)", f"{ece:.3f}"],
+    ]
+    calib = table(["measure (out-of-fold)", "value"], calib_rows)
     video_kept = [it for it in videos if oof.get(it.id) is not None]
     video_auc = auc([it.label for it in video_kept], [oof[it.id] for it in video_kept])
     worst_fam = min(lofo_auc, key=lambda f: lofo_auc[f]) if lofo_auc else "n/a"
@@ -397,14 +428,7 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
             "**Calibration and risk levels:**\n\n" + calib,
         ]
     )
-    stats = {
-        "signal_stats": signal_stats,
-        "thresholds": thresholds,
-        "fpr_high": fpr_high,
-        "fpr_high_nested": fpr_nested,
-        "brier": brier,
-        "ece": ece,
-    }
+    stats = {**per_kind, "brier": brier, "ece": ece}
     return body, stats
 
 
@@ -412,10 +436,10 @@ def _yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def choose_thresholds(items: Sequence[Item], oof: Mapping[str, float | None]) -> dict[str, float]:
-    """high: the lowest probability ≥ 0.5 that at most 5 % of real clips reach (out-of-fold);
-    medium: the lowest ≥ 0.25 that at most 20 % of real clips reach, and below high."""
-    real = np.array([oof[it.id] for it in items if it.label == 0 and it.kind == "video" and oof.get(it.id) is not None])
+def choose_thresholds(items: Sequence[Item], oof: Mapping[str, float | None], kind: str) -> dict[str, float]:
+    """high: the lowest probability ≥ 0.5 that at most 5 % of real items of `kind` reach
+    (out-of-fold); medium: the lowest ≥ 0.25 that at most 20 % reach, and below high."""
+    real = np.array([oof[it.id] for it in items if it.label == 0 and it.kind == kind and oof.get(it.id) is not None])
 
     def lowest(rate: float, floor: float) -> float:
         if real.size == 0:
@@ -542,19 +566,27 @@ def main() -> None:
     )
     print(body)
     if args.fit:
-        meta = {
+        common = {
             "fitted": dt.date.today().isoformat(),
             "command": "python bench/detect.py --fit",
             "corpus": corpus,
             "revision": git_revision(),
             "l2": L2,
-            **stats,
+            "brier_all": stats["brier"],
+            "ece_all": stats["ece"],
         }
-        model = fit(judged, meta)
-        model = FusionModel.from_dict({**model.to_dict(), "thresholds": stats["thresholds"]})
-        model.save(MODEL_PATH)
+        fusion = fit(judged, {kind: {**common, "kind": kind, **stats[kind]} for kind in KINDS})
+        fusion = Fusion(
+            **{
+                kind: FusionModel.from_dict(
+                    {**fusion.for_kind(kind).to_dict(), "thresholds": stats[kind]["thresholds"]}
+                )
+                for kind in KINDS
+            }
+        )
+        fusion.save(MODEL_PATH)
         print(f"wrote {MODEL_PATH}")
-        print(json.dumps(model.to_dict()["weights"]))
+        print(json.dumps({kind: fusion.for_kind(kind).to_dict()["weights"] for kind in KINDS}))
     speed_table = "" if args.no_speed else speed(data)
     if speed_table:
         print(speed_table)

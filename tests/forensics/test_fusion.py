@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from faceforge.errors import DependencyError
-from faceforge.forensics.fusion import FusionModel, fit_fusion, load_fusion
+from faceforge.forensics.fusion import Fusion, FusionModel, fit_fusion, load_fusion
 from faceforge.forensics.pooling import top_k_mean
 
 SIGNALS = ("a", "b", "c")
@@ -54,12 +54,17 @@ def test_fit_rejects_one_class():
 
 def test_round_trip_and_thresholds(tmp_path):
     rows, y = _data()
-    model = fit_fusion(rows, y, SIGNALS, meta={"corpus": "synthetic"})
+    video = fit_fusion(rows, y, SIGNALS, meta={"corpus": "synthetic"})
+    image = FusionModel.from_dict({**fit_fusion(rows, y, ("a",)).to_dict(), "thresholds": {"medium": 0.4, "high": 0.8}})
     path = tmp_path / "fusion.json"
-    model.save(path)
+    Fusion(image=image, video=video).save(path)
     again = load_fusion(path)
-    assert again == model and again.meta["corpus"] == "synthetic"
-    assert again.risk(again.high) == "high" and again.risk(again.medium) == "medium" and again.risk(0.0) == "low"
+    assert again.video == video and again.image == image and again.video.meta["corpus"] == "synthetic"
+    assert again.for_kind("image").signals == ("a",) and again.for_kind("image").high == 0.8
+    for model in (again.video, again.image):
+        assert model.risk(model.high) == "high" and model.risk(model.medium) == "medium" and model.risk(0.0) == "low"
+    with pytest.raises(ValueError, match="kind"):
+        again.for_kind("audio")
 
 
 def test_damaged_model_is_a_dependency_error(tmp_path):
@@ -70,10 +75,15 @@ def test_damaged_model_is_a_dependency_error(tmp_path):
 
 
 def test_shipped_model_loads_and_uses_every_signal():
-    model = load_fusion()
-    assert set(model.signals) == {"blending", "frequency", "noise", "pulse", "behaviour"}
-    assert 0.0 < model.medium < model.high < 1.0
-    assert "signal_stats" in model.meta  # the report quotes the measured error rates
+    fusion = load_fusion()
+    for kind in ("image", "video"):
+        model = fusion.for_kind(kind)
+        assert set(model.signals) == {"blending", "frequency", "noise", "pulse", "behaviour", "temporal"}
+        assert 0.0 < model.medium < model.high < 1.0
+        assert model.meta["kind"] == kind and "signal_stats" in model.meta  # the report quotes them
+    # A still image has no track signals: its combiner cannot have learned a weight for them.
+    weights = dict(zip(fusion.image.signals, fusion.image.weights))
+    assert weights["pulse"] == weights["behaviour"] == weights["temporal"] == 0.0
 
 
 def test_top_k_mean():

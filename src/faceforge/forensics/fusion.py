@@ -1,6 +1,9 @@
 """The calibrated combiner: every signal's score in, one fake probability out.
 
-A logistic regression (weights ≥ 0: no signal's alarm may count as evidence of "real") over the
+One combiner per kind of media (`Fusion`: image, video). A still image has only the frame signals,
+each scored once; a video has frame scores pooled over a dozen frames plus the track signals. The
+same number means different things in the two, so each kind has its own weights, calibration and
+risk thresholds, fitted on items of that kind only. Each is a logistic regression (weights ≥ 0: no signal's alarm may count as evidence of "real") over the
 signals that could judge the item (Platt 1999 is the same model on
 one score): each available signal contributes w_s · z_s, where z_s is its score as a clipped logit,
 standardised with the training mean and spread; a signal that said "n/a" contributes 0 (= an
@@ -10,7 +13,7 @@ cross-validation (the figures it reports are out-of-fold) and stored with their 
 `faceforge/data/detect/fusion.json` — plain JSON, no pickle.
 
 Risk levels come from two thresholds on the probability, also in that file and chosen by the
-benchmark: "high" is set so that at most 5 % of real clips reach it.
+benchmark: "high" is set so that at most 5 % of the real items of that kind reach it.
 """
 
 from __future__ import annotations
@@ -110,14 +113,44 @@ class FusionModel:
         write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
 
-def load_fusion(path: str | Path | None = None) -> FusionModel:
-    """The shipped model (or one at `path`). DependencyError when missing or unreadable."""
+MediaKind = Literal["image", "video"]
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """The combiners for still images and for videos (see the module docstring)."""
+
+    image: FusionModel
+    video: FusionModel
+
+    def for_kind(self, kind: str) -> FusionModel:
+        if kind == "image":
+            return self.image
+        if kind == "video":
+            return self.video
+        raise ValueError(f"kind must be 'image' or 'video', got {kind!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"image": self.image.to_dict(), "video": self.video.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Fusion:
+        return cls(image=FusionModel.from_dict(data["image"]), video=FusionModel.from_dict(data["video"]))
+
+    def save(self, path: str | Path) -> None:
+        from faceforge.media.output import write_text
+
+        write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+
+def load_fusion(path: str | Path | None = None) -> Fusion:
+    """The shipped combiners (or those at `path`). DependencyError when missing or unreadable."""
     try:
         if path is None:
             text = resources.files("faceforge.data").joinpath("detect", _MODEL_FILE).read_text()
         else:
             text = Path(path).read_text()
-        return FusionModel.from_dict(json.loads(text))
+        return Fusion.from_dict(json.loads(text))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         where = path or f"faceforge/data/detect/{_MODEL_FILE}"
         raise DependencyError(

@@ -6,7 +6,7 @@ are analysed (8 per second by default: enough for a pulse up to 240 bpm and for 
 depends on (most files' B-frames: about half the decoding), and the analysed frames are converted
 to RGB already scaled down to `analysis_short_side` (480 px: faces stay larger than the 128 px
 model crops need, and the fused model was fitted on 256 px video). The track signals (pulse,
-behaviour) see every analysed frame; the frame signals (blending, frequency, noise), which cost a
+behaviour, temporal) see every analysed frame; the frame signals (blending, frequency, noise), which cost a
 neural network or an FFT per face, see about `frame_samples` frames per face spread evenly over the
 video. Frame scores are pooled per track with a top-quarter mean; a video is as suspicious as its
 most suspicious face track (a video with one swapped face among several real ones is fake). The
@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 
 from faceforge.faces.face import Face
-from faceforge.forensics.fusion import FusionModel, load_fusion
+from faceforge.forensics.fusion import Fusion, FusionModel, load_fusion
 from faceforge.forensics.pooling import top_k_mean
 from faceforge.forensics.result import Detection, FaceVerdict, SuspiciousFrame, TimelinePoint
 from faceforge.forensics.signal import FaceEvidence, FrameSignal, SignalScore, TrackAccumulator, TrackSignal
@@ -36,7 +36,7 @@ from faceforge.forensics.signal import FaceEvidence, FrameSignal, SignalScore, T
 Progress = Callable[[int, int | None], None]  # (frames done, frames expected or None)
 
 FRAME_SIGNALS = ("blending", "frequency", "noise")
-TRACK_SIGNALS = ("pulse", "behaviour")
+TRACK_SIGNALS = ("pulse", "behaviour", "temporal")
 _CROP_SIDE = 320  # report crops are at most this many pixels on a side
 _WATERMARK_FRAMES = 10  # of a video, for the provenance check (30 would cost ~3× the face analysis at 720p)
 _LOW_BITS_PER_PIXEL = 0.015  # video below this (per pixel per frame) is heavily compressed (web 720p ≈ 0.05)
@@ -80,8 +80,9 @@ def frame_signals() -> tuple[FrameSignal, ...]:
 def track_signals() -> tuple[TrackSignal, ...]:
     from faceforge.forensics.behaviour import BehaviourSignal
     from faceforge.forensics.pulse import PulseSignal
+    from faceforge.forensics.temporal import TemporalSignal
 
-    return (PulseSignal(), BehaviourSignal())
+    return (PulseSignal(), BehaviourSignal(), TemporalSignal())
 
 
 def all_signal_infos() -> list:  # noqa: ANN201
@@ -95,7 +96,7 @@ def detect(
     path: str | Path,
     options: DetectOptions = DetectOptions(),
     *,
-    fusion: FusionModel | None = None,
+    fusion: Fusion | FusionModel | None = None,
     progress: Progress | None = None,
 ) -> Detection:
     """Screen one image or video for manipulated faces.
@@ -103,22 +104,25 @@ def detect(
     Raises the media errors of `faceforge.media` for files that cannot be read (MediaNotFound,
     UnsupportedMedia, CorruptMedia, MediaTooLarge). A file without a face is not an error: its
     Detection has fake_probability None and says "no face found; nothing to judge".
+    `fusion`: the combiners to use (default: the shipped ones); a single FusionModel is used for
+    images and videos alike.
     """
     from faceforge.media.video import read_media
 
     started = time.perf_counter()
     fusion = fusion or load_fusion()
     kind, payload = read_media(path)
+    model = fusion.for_kind(kind) if isinstance(fusion, Fusion) else fusion
     path = Path(path)
     if kind == "image":
-        result = _detect_image(path, payload, options, fusion)
+        result = _detect_image(path, payload, options, model)
         label = _read_label(path)
     else:
         # The label check decodes a few frames at full size and searches them for the watermark
         # (about as long as the face analysis at 720p): it runs on the second core meanwhile.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="faceforge-label") as pool:
             pending = pool.submit(_read_label, path)
-            result = _detect_video(path, payload, options, fusion, progress)
+            result = _detect_video(path, payload, options, model, progress)
             label = pending.result()
     result = _with_provenance(result, label)
     return _replace(result, seconds=time.perf_counter() - started)

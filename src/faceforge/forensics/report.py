@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from faceforge.forensics.fusion import FusionModel
+from faceforge.forensics.fusion import Fusion, FusionModel
 from faceforge.forensics.result import Detection, SuspiciousFrame, TimelinePoint
 from faceforge.forensics.signal import SignalInfo, SignalScore
 
@@ -32,7 +32,7 @@ text-align:left;vertical-align:top}th{background:#fafafa}.dim{color:#666;font-si
 """
 
 
-def render_report(results: Sequence[Detection], fusion: FusionModel, infos: Sequence[SignalInfo]) -> str:
+def render_report(results: Sequence[Detection], fusion: Fusion, infos: Sequence[SignalInfo]) -> str:
     """The report as one HTML string. `infos` describe the signals (title, explanation)."""
     by_name = {i.name: i for i in infos}
     now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -51,17 +51,19 @@ def render_report(results: Sequence[Detection], fusion: FusionModel, infos: Sequ
     return "\n".join(parts)
 
 
-def _how_to_read(fusion: FusionModel) -> str:
+def _how_to_read(fusion: Fusion) -> str:
+    video, image = fusion.video, fusion.image
     return (
         "<p>Each file gets a <b>fake probability</b> (0–100 %) from several independent signals combined by a "
-        "model fitted on faceforge's benchmark, and a <b>risk level</b>: "
-        f"<b>high</b> from {fusion.high:.0%} (set so that at most about 5 % of real clips in the benchmark reach it), "
-        f"<b>medium</b> from {fusion.medium:.0%}, else <b>low</b>. A low risk is not proof that a face is real: "
+        "model fitted on faceforge's benchmark (one for videos, one for still images), and a <b>risk level</b>: "
+        f"<b>high</b> from {video.high:.0%} for a video and {image.high:.0%} for an image (set so that at most "
+        f"about 5 % of the real clips or photos in the benchmark reach it), <b>medium</b> from {video.medium:.0%} "
+        f"and {image.medium:.0%}, else <b>low</b>. A low risk is not proof that a face is real: "
         "new kinds of fakes can fool every signal. A file without a face is not judged.</p>"
     )
 
 
-def _file_section(r: Detection, fusion: FusionModel, infos: dict[str, SignalInfo]) -> str:
+def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo]) -> str:
     colour = _RISK_COLOURS.get(r.risk, "#616161")
     p = "—" if r.fake_probability is None else f"{r.fake_probability:.0%}"
     risk = r.risk or "not judged"
@@ -82,7 +84,7 @@ def _file_section(r: Detection, fusion: FusionModel, infos: dict[str, SignalInfo
             out.append(_signal_row(name, s, contributions.get(name), infos))
         out.append("</table>")
     if r.timeline:
-        out.append("<h3>Timeline</h3>" + _timeline_svg(r.timeline, fusion, r.duration))
+        out.append("<h3>Timeline</h3>" + _timeline_svg(r.timeline, fusion.video, r.duration))
     if r.suspicious:
         out.append("<h3>Most suspicious frames</h3><div class=frames>")
         out += [_frame_figure(c) for c in r.suspicious]
@@ -107,31 +109,35 @@ def _signal_row(name: str, s: SignalScore, push: float | None, infos: dict[str, 
     )
 
 
-def _signals_section(fusion: FusionModel, infos: Sequence[SignalInfo]) -> str:
-    stats = fusion.meta.get("signal_stats", {})
+def _measured(stats: dict, name: str) -> str:
+    st = stats.get(name)
+    if not st:
+        return "not measured"
+    return f"AUC {st['auc']:.2f}, equal error rate {st['eer']:.0%} ({st.get('n', '?')} items)"
+
+
+def _signals_section(fusion: Fusion, infos: Sequence[SignalInfo]) -> str:
+    videos = fusion.video.meta.get("signal_stats", {})
+    images = fusion.image.meta.get("signal_stats", {})
     out = ["<h2>The signals and how often they are wrong</h2>"]
-    corpus = fusion.meta.get("corpus")
+    corpus = fusion.video.meta.get("corpus")
     if corpus:
         out.append(
-            f"<p class=dim>Error rates measured by <code>bench/detect.py</code> on {html.escape(str(corpus))}.</p>"
+            f"<p class=dim>Error rates measured by <code>bench/detect.py</code> on {html.escape(str(corpus))}. "
+            "AUC: 1.0 separates every fake from every real item, 0.5 is chance.</p>"
         )
-    out.append("<table><tr><th>Signal</th><th>What it looks at</th><th>Measured alone</th></tr>")
+    out.append(
+        "<table><tr><th>Signal</th><th>What it looks at</th><th>Measured alone on videos</th><th>… on images</th></tr>"
+    )
     for info in infos:
-        st = stats.get(info.name)
-        measured = (
-            f"AUC {st['auc']:.2f}, equal error rate {st['eer']:.0%} ({st.get('n', '?')} items)"
-            if st
-            else "not measured"
-        )
         out.append(
             f"<tr><td>{html.escape(info.title)}</td><td>{html.escape(info.explanation)}</td>"
-            f"<td>{html.escape(measured)}</td></tr>"
+            f"<td>{html.escape(_measured(videos, info.name))}</td><td>{html.escape(_measured(images, info.name))}</td></tr>"
         )
-    fused = stats.get("fused")
-    if fused:
+    if "fused" in videos or "fused" in images:
         out.append(
-            f"<tr><td><b>All combined</b></td><td>the calibrated combination used for the verdict</td>"
-            f"<td>AUC {fused['auc']:.2f}, equal error rate {fused['eer']:.0%} ({fused.get('n', '?')} items)</td></tr>"
+            "<tr><td><b>All combined</b></td><td>the calibrated combination used for the verdict (out-of-fold)</td>"
+            f"<td>{html.escape(_measured(videos, 'fused'))}</td><td>{html.escape(_measured(images, 'fused'))}</td></tr>"
         )
     out.append("</table>")
     return "\n".join(out)

@@ -1,0 +1,144 @@
+"""Calibrate the temporal signal on real camera footage of the TRAIN split.
+
+    .venv/bin/python scripts/calibrate_temporal.py [--data ../shared/data]
+
+Writes src/faceforge/data/detect/temporal.json (read by `faceforge.forensics.temporal`): the line
+`expected residual = intercept + slope · flow` that real talking-head footage follows, fitted
+through the per-decile medians of every frame pair's (flow, residual).
+
+Data: the real videos and frame sequences (≥ 25 frames, read as 25 fps) under paths that
+`faceforge.eval.splits.detect_split` calls "train" (VoxCeleb2 crops); nothing of the evaluation
+corpus. Each clip is first normalised exactly as `bench/detect_corpus.py` normalises the corpus
+(short side 256, 25 fps, H.264 CRF 23, ≤ 8 s), then read the way `faceforge.detect` reads video
+(8 analysed frames per second, short side ≤ 480, B-frames skipped) and tracked without smoothing.
+Deterministic; about a minute on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from detect_corpus import CRF, FPS, MAX_SECONDS, NORMALISATION, PRESET, normalise_video, resize_short_side  # noqa: E402
+from faceforge.eval.splits import detect_split  # noqa: E402
+from faceforge.faces.tracker import FaceTracker, TrackerOptions  # noqa: E402
+from faceforge.forensics.pipeline import DetectOptions  # noqa: E402
+from faceforge.forensics.temporal import Calibration, PairMeasure, TemporalTrack, fit_calibration  # noqa: E402
+from faceforge.media.output import VideoWriter, write_text  # noqa: E402
+from faceforge.media.video import read_media, read_video  # noqa: E402
+
+OUT = REPO / "src" / "faceforge" / "data" / "detect" / "temporal.json"
+MIN_SEQUENCE = 25  # frames in a folder for it to count as a clip
+
+
+def train_clips(data: Path) -> list[tuple[str, list[Path]]]:
+    """(name, files): each TRAIN-split real video, and each folder of ≥ MIN_SEQUENCE real frames."""
+    rows = list(csv.DictReader((data / "MANIFEST.csv").open()))
+    videos, folders = [], defaultdict(list)
+    for r in rows:
+        rel = r["file"]
+        if detect_split(rel) != "train" or r.get("label", "real") != "real":
+            continue
+        path = data / rel
+        if path.suffix.lower() in {".mp4", ".mov", ".avi", ".mkv", ".webm"}:
+            videos.append((rel, [path]))
+        elif path.suffix.lower() in {".jpg", ".jpeg", ".png"} and r.get("kind") == "frame":
+            folders[str(Path(rel).parent)].append(path)
+    sequences = [(name, sorted(files)) for name, files in sorted(folders.items()) if len(files) >= MIN_SEQUENCE]
+    return sorted(videos) + sequences
+
+
+def normalised(name: str, files: list[Path], folder: Path) -> Path:
+    dst = folder / (name.replace("/", "__") + ".mp4")
+    if len(files) == 1:
+        normalise_video(files[0], dst)
+    else:
+        with VideoWriter(dst, FPS, crf=CRF, preset=PRESET, labeler=None) as writer:
+            for f in files[: int(MAX_SECONDS * FPS)]:
+                image = cv2.cvtColor(cv2.imread(str(f)), cv2.COLOR_BGR2RGB)
+                writer.write(resize_short_side(image, even=True))
+    return dst
+
+
+def clip_pairs(path: Path, calibration: Calibration) -> list[PairMeasure]:
+    """Frame pairs of the largest face, read and tracked the way `faceforge.detect` does."""
+    options = DetectOptions()
+    _, info = read_media(path)
+    step = 1.0 / min(options.analysis_fps, max(info.fps, 1.0))
+    tracker = FaceTracker(TrackerOptions(smoothing=0.0))
+    tracks: dict[int, TemporalTrack] = {}
+    try:
+        for frame in read_video(
+            path,
+            min_interval=step,
+            max_short_side=options.analysis_short_side,
+            skip_nonreference=step >= 2.0 / max(info.fps, 1.0),
+        ):
+            for face in tracker.update(frame.image, frame.time):
+                key = face.track_id if face.track_id is not None else 0
+                tracks.setdefault(key, TemporalTrack(calibration)).add(frame.image, face, frame.time)
+    finally:
+        tracker.close()
+    return max((t.pairs for t in tracks.values()), key=len, default=[])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    started = time.time()
+    clips = train_clips(args.data)
+    if not clips:
+        sys.exit(f"no TRAIN-split real videos under {args.data} (see faceforge.eval.splits)")
+    placeholder = Calibration(1.0, 0.0)  # the pairs do not depend on it
+    pairs: list[PairMeasure] = []
+    per_clip = []
+    with tempfile.TemporaryDirectory(prefix="faceforge-temporal-") as tmp:
+        for name, files in clips:
+            found = clip_pairs(normalised(name, files, Path(tmp)), placeholder)
+            pairs += found
+            per_clip.append((name, found))
+            print(f"{name}: {len(found)} frame pairs", flush=True)
+    intercept, slope = fit_calibration(pairs)
+    calibration = Calibration(intercept, slope)
+    ratios = {
+        name: float(np.median([p.residual for p in ps] / calibration.expected([p.flow for p in ps])))
+        for name, ps in per_clip
+        if len(ps) >= 6
+    }
+    record = {
+        "intercept": round(intercept, 4),
+        "slope": round(slope, 4),
+        "units": "residual: mean absolute grey level (0-255) on flat skin, median removed; flow: pixels at a face 96 px wide",
+        "meta": {
+            "command": "python scripts/calibrate_temporal.py",
+            "fitted": dt.date.today().isoformat(),
+            "data": "TRAIN-split real clips (faceforge.eval.splits), normalised like the benchmark corpus",
+            "normalisation": NORMALISATION,
+            "clips": len(per_clip),
+            "pairs": len(pairs),
+            "clip_ratio_median": round(float(np.median(list(ratios.values()))), 3),
+            "clip_ratio_min": round(float(min(ratios.values())), 3),
+            "clip_ratio_max": round(float(max(ratios.values())), 3),
+            "wall_time_s": round(time.time() - started, 1),
+        },
+    }
+    write_text(args.out, json.dumps(record, indent=2) + "\n")
+    print(json.dumps(record, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""The temporal signal: a photo moved about (frozen detail) against the same with a living camera's
+fresh noise, repeated frames, short and tiny tracks, the calibration, and one real clip."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+import pytest
+
+from faceforge.faces.face import Face
+from faceforge.forensics.signal import TrackSignal
+from faceforge.forensics.temporal import (
+    PairMeasure,
+    TemporalSignal,
+    fit_calibration,
+    load_calibration,
+    ratio_score,
+)
+
+FPS = 8.0
+
+
+def moving_photo(image: np.ndarray, face: Face, frames: int, *, noise: float = 0.0, seed: int = 0):
+    """The photo drifting and turning slightly (sub-pixel steps), with optional fresh Gaussian
+    noise of σ `noise` grey levels in every frame (a camera), and the face moved along."""
+    rng = np.random.default_rng(seed)
+    h, w = image.shape[:2]
+    for i in range(frames):
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), 1.5 * np.sin(i / 5), 1.0 + 0.01 * np.sin(i / 7))
+        m[:, 2] += (4 * np.sin(i / 6), 3 * np.cos(i / 9))
+        frame = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        if noise:
+            frame = np.clip(frame + rng.normal(0.0, noise, frame.shape), 0, 255).astype(np.uint8)
+        lm = face.landmarks.copy()
+        lm[:, :2] = face.landmarks[:, :2] @ m[:, :2].T + m[:, 2]
+        yield frame, dataclasses.replace(face, landmarks=lm), i / FPS
+
+
+def run(frames) -> object:
+    acc = TemporalSignal().start(FPS)
+    for image, face, t in frames:
+        acc.add(image, face, t)
+    return acc.result()
+
+
+def test_is_a_track_signal():
+    assert isinstance(TemporalSignal(), TrackSignal)
+    assert TemporalSignal.info.name == "temporal"
+    with pytest.raises(ValueError, match="fps"):
+        TemporalSignal().start(0)
+
+
+def test_frozen_photo_scores_higher_than_a_living_picture(astronaut, astronaut_face):
+    # Each frozen frame is a fresh bilinear resampling of the (grainy) photo, which alone leaves
+    # some residual; camera noise of σ 3 grey levels leaves much more.
+    frozen = run(moving_photo(astronaut, astronaut_face, 24))
+    living = run(moving_photo(astronaut, astronaut_face, 24, noise=3.0))
+    assert frozen.score is not None and living.score is not None
+    assert frozen.details["ratio"] < 0.85 and living.details["ratio"] > 1.2
+    assert frozen.score > living.score + 0.3 and living.score < 0.1
+    assert "less between frames than real camera footage" in frozen.reason and frozen.details["pairs"] == 23
+
+
+def test_repeated_frames_are_not_judged(astronaut, astronaut_face):
+    result = run((astronaut, astronaut_face, i / FPS) for i in range(20))
+    assert result.score is None and "does not change" in result.reason
+
+
+def test_short_and_gappy_tracks_are_not_judged(astronaut, astronaut_face):
+    short = run(moving_photo(astronaut, astronaut_face, 5, noise=4.0))
+    assert short.score is None and "about 1 s" in short.reason
+    # Frames 1 s apart are never compared.
+    spaced = [(im, f, float(i)) for i, (im, f, _) in enumerate(moving_photo(astronaut, astronaut_face, 12, noise=4.0))]
+    result = run(spaced)
+    assert result.score is None and "about 1 s" in result.reason
+
+
+def test_tiny_face_is_not_judged(astronaut, astronaut_face):
+    small = cv2.resize(astronaut, None, fx=0.15, fy=0.15, interpolation=cv2.INTER_AREA)
+    face = dataclasses.replace(astronaut_face, landmarks=astronaut_face.landmarks * np.float32([0.15, 0.15, 0.15]))
+    result = run(moving_photo(small, face, 16, noise=4.0))
+    assert result.score is None and "narrower than" in result.reason
+
+
+def test_calibration_fit_and_shipped_file():
+    rng = np.random.default_rng(0)
+    flow = rng.uniform(0.2, 6.0, 400)
+    pairs = [PairMeasure(1.2 + 0.3 * f + rng.normal(0, 0.05), f, 2.0) for f in flow]
+    intercept, slope = fit_calibration(pairs)
+    assert intercept == pytest.approx(1.2, abs=0.1) and slope == pytest.approx(0.3, abs=0.05)
+    with pytest.raises(ValueError, match="at least"):
+        fit_calibration(pairs[:5])
+    shipped = load_calibration()
+    assert shipped.intercept > 0 and shipped.slope > 0 and shipped.meta["pairs"] > 100
+    assert ratio_score(0.4) > 0.5 > ratio_score(1.0)
+
+
+def test_real_training_clip_reads_like_camera_footage(shared_data):
+    """A real VoxCeleb2 clip (TRAIN split: one of the calibration clips) stays below 0.5."""
+    from faceforge.faces.tracker import FaceTracker, TrackerOptions
+    from faceforge.media.video import read_video
+
+    path = shared_data / "talking/voxceleb2/Talking-Face_PC-AVS/misc/Input/00098.mp4"
+    if not path.exists():
+        pytest.skip(f"{path} is not in ../shared/data")
+    acc = TemporalSignal().start(8)
+    tracker = FaceTracker(TrackerOptions(smoothing=0.0))
+    try:
+        for frame in read_video(path, min_interval=1 / 8):
+            faces = tracker.update(frame.image, frame.time)
+            if faces:
+                acc.add(frame.image, faces[0], frame.time)
+    finally:
+        tracker.close()
+    result = acc.result()
+    assert result.score is not None and result.score < 0.5, result.reason
