@@ -33,8 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 from detect_corpus import CRF, FPS, MAX_SECONDS, NORMALISATION, PRESET, normalise_video, resize_short_side  # noqa: E402
 from faceforge.eval.splits import detect_split  # noqa: E402
-from faceforge.faces.tracker import FaceTracker, TrackerOptions  # noqa: E402
-from faceforge.forensics.pipeline import DetectOptions  # noqa: E402
+from faceforge.faces.tracker import FaceTracker  # noqa: E402
+from faceforge.forensics.pipeline import DetectOptions, tracker_options  # noqa: E402
 from faceforge.forensics.temporal import Calibration, PairMeasure, TemporalTrack, fit_calibration  # noqa: E402
 from faceforge.media.output import VideoWriter, write_text  # noqa: E402
 from faceforge.media.video import read_media, read_video  # noqa: E402
@@ -77,7 +77,7 @@ def clip_pairs(path: Path, calibration: Calibration) -> list[PairMeasure]:
     options = DetectOptions()
     _, info = read_media(path)
     step = 1.0 / min(options.analysis_fps, max(info.fps, 1.0))
-    tracker = FaceTracker(TrackerOptions(smoothing=0.0))
+    tracker = FaceTracker(tracker_options())
     tracks: dict[int, TemporalTrack] = {}
     try:
         for frame in read_video(

@@ -66,6 +66,27 @@ def test_a_lost_big_face_is_searched_for_without_tiles(astronaut):
         assert calls[0] is True and calls[1:] == [tiled, tiled]
 
 
+def test_newcomer_search_can_skip_tiles(astronaut):
+    """The periodic search for new faces while one is followed: with tiles by default (anonymize
+    wants every small face), whole-image passes only with newcomer_tiles=False (detect)."""
+    face = cv2.resize(astronaut[30:270, 110:350], (320, 320))
+    for newcomer_tiles in (True, False):
+        tracker = FaceTracker(TrackerOptions(detect_every=3, newcomer_tiles=newcomer_tiles))
+        calls = []
+        detect = tracker.detector.detect
+
+        def spy(image, calls=calls, detect=detect, **kwargs):
+            calls.append(kwargs["tiles"])
+            return detect(image, **kwargs)
+
+        tracker.detector.detect = spy
+        for i in range(7):
+            canvas = np.full((720, 1280, 3), 80, np.uint8)
+            canvas[200:520, 500 + 2 * i : 820 + 2 * i] = face
+            assert len(tracker.update(canvas, i / 25.0)) == 1
+        assert calls == [True, newcomer_tiles, newcomer_tiles]  # frames 0 (nothing followed yet), 3 and 6
+
+
 def test_max_faces_caps_tracks(astronaut):
     tracker = FaceTracker(TrackerOptions(max_faces=1))
     for t, frame in _two_faces_moving(astronaut, n=5):

@@ -27,13 +27,18 @@ from faceforge.faces.smoothing import LandmarkSmoother
 class TrackerOptions:
     """max_faces: faces tracked at once. smoothing: One Euro strength 0..1 (0 = raw).
     detect_every: frames between searches for new faces. max_missed: frames a
-    track survives without its face (it is re-detected meanwhile)."""
+    track survives without its face (it is re-detected meanwhile). newcomer_tiles:
+    whether the periodic search for new faces, while faces are being followed, also
+    runs the detector tile by tile (~100 ms a frame at 720p); without, it finds only
+    faces taller than `FaceDetector.SMALL_FACE` of the frame's longer side. A frame
+    with no face followed is always searched with tiles."""
 
     max_faces: int = 20
     min_score: float = 0.5
     smoothing: float = 0.5
     detect_every: int = 24
     max_missed: int = 15
+    newcomer_tiles: bool = True
 
     def __post_init__(self) -> None:
         if self.max_faces < 1:
@@ -123,7 +128,8 @@ class FaceTracker:
                 for tr in self._tracks
                 if tr.track_id not in found
             )
-            self._adopt_detections(image, found, tiles=periodic or not self._tracks or not big_lost)
+            newcomers = periodic and self.options.newcomer_tiles
+            self._adopt_detections(image, found, tiles=newcomers or not self._tracks or not big_lost)
         self._frame += 1
 
         faces = []

@@ -67,6 +67,16 @@ class DetectOptions:
             raise ValueError(f"analysis_short_side must be >= 64 pixels or None, got {self.analysis_short_side}")
 
 
+def tracker_options():  # noqa: ANN201 (TrackerOptions; imported lazily)
+    """How `detect` follows faces in video. Raw landmarks: smoothing would hide the jitter the
+    behaviour signal measures. The periodic search for faces that appear while others are
+    followed skips the detector's tiles (~100 ms a search at 720p): a face under a tenth of the
+    frame's longer side is too small for most signals to judge anyway."""
+    from faceforge.faces.tracker import TrackerOptions
+
+    return TrackerOptions(smoothing=0.0, newcomer_tiles=False)
+
+
 @cache
 def frame_signals() -> tuple[FrameSignal, ...]:
     from faceforge.forensics.blending import BlendingSignal
@@ -187,7 +197,7 @@ class _Track:
 def _detect_video(
     path: Path, info, options: DetectOptions, fusion: FusionModel, progress: Progress | None
 ) -> Detection:  # noqa: ANN001
-    from faceforge.faces.tracker import FaceTracker, TrackerOptions
+    from faceforge.faces.tracker import FaceTracker
     from faceforge.media.video import read_video
 
     duration = info.duration if options.max_duration is None else min(info.duration, options.max_duration)
@@ -195,8 +205,7 @@ def _detect_video(
     expected = max(1, int(duration / step) + 1)
     stride = max(1, round(expected / options.frame_samples))
     notes = _video_notes(path, info, options)
-    # Raw landmarks: smoothing would hide the jitter the behaviour signal measures.
-    tracker = FaceTracker(TrackerOptions(smoothing=0.0))
+    tracker = FaceTracker(tracker_options())
     tracks: dict[int, _Track] = {}
     analysed = 0
     try:

@@ -204,6 +204,7 @@ class TemporalTrack:
         self.pairs: list[PairMeasure] = []
         self.repeats = 0
         self.small = 0
+        self.far_apart = 0
         self._previous: tuple[np.ndarray, np.ndarray, float] | None = None
 
     def add(self, image: np.ndarray, face: Face, time_s: float) -> None:
@@ -213,7 +214,10 @@ class TemporalTrack:
         if previous is None:
             return
         earlier, landmarks, t0 = previous
-        if not 0.0 < time_s - t0 <= MAX_GAP_S or earlier.shape != image.shape:
+        if earlier.shape != image.shape or time_s <= t0:
+            return
+        if time_s - t0 > MAX_GAP_S:
+            self.far_apart += 1
             return
         pair = measure_pair(earlier, image, landmarks)
         if pair is None:
@@ -230,6 +234,11 @@ class TemporalTrack:
         if n < MIN_PAIRS:
             if self.small > n:
                 return SignalScore(None, f"face narrower than {MIN_FACE_PX} px: too little detail to follow")
+            if self.far_apart > n:
+                return SignalScore(
+                    None,
+                    f"analysed frames more than {MAX_GAP_S:g} s apart: too far to compare (analyse ≥ 4 per second)",
+                )
             return SignalScore(None, f"needs at least {MIN_PAIRS + 1} analysed frames of the face (about 1 s)")
         residual = np.array([p.residual for p in self.pairs])
         flow = np.array([p.flow for p in self.pairs])
