@@ -155,6 +155,8 @@ def test_cli_json_and_report(tmp_path, capsys, astronaut, face_video):
     assert "http://" not in page and "https://" not in page and "<script" not in page  # self-contained, offline
     assert "Blending boundary" in page or "blending" in page.lower()
     assert "AUC" in page  # each signal's measured error rates
+    # The still photo drifting: the temporal signal's picture of where the skin stayed frozen.
+    assert "Over the whole clip" in page and "stayed frozen" in page
 
 
 def test_cli_bad_inputs(tmp_path, capsys, astronaut):

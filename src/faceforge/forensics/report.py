@@ -83,6 +83,11 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo]) ->
         for name, s in r.signals.items():
             out.append(_signal_row(name, s, contributions.get(name), infos))
         out.append("</table>")
+    pictures = [(n, s) for n, s in r.signals.items() if s.crop is not None and s.heatmap is not None]
+    if pictures:
+        out.append("<h3>Over the whole clip</h3><div class=frames>")
+        out += [_signal_figure(n, s, infos) for n, s in pictures]
+        out.append("</div>")
     if r.timeline:
         out.append("<h3>Timeline</h3>" + _timeline_svg(r.timeline, fusion.video, r.duration))
     if r.suspicious:
@@ -185,6 +190,16 @@ def _frame_figure(c: SuspiciousFrame) -> str:
         images.append(_jpeg(overlay(c.image, c.heatmaps[overlay_name])))
         caption += f" · right: where the {overlay_name} signal looks (red = suspicious)"
     imgs = "".join(f"<img src='data:image/jpeg;base64,{b}' alt='{html.escape(when)}'>" for b in images)
+    return f"<figure><div style='display:flex;gap:4px'>{imgs}</div><figcaption class=dim>{html.escape(caption)}</figcaption></figure>"
+
+
+def _signal_figure(name: str, s: SignalScore, infos: dict[str, SignalInfo]) -> str:
+    info = infos.get(name)
+    title = info.title if info else name
+    legend = info.map_legend if info and info.map_legend else "where the signal sees manipulation (red)"
+    images = [_jpeg(s.crop), _jpeg(overlay(s.crop, s.heatmap))]
+    imgs = "".join(f"<img src='data:image/jpeg;base64,{b}' alt='{html.escape(title)}' width=224>" for b in images)
+    caption = f"{title} · right: {legend}"
     return f"<figure><div style='display:flex;gap:4px'>{imgs}</div><figcaption class=dim>{html.escape(caption)}</figcaption></figure>"
 
 

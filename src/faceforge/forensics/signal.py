@@ -42,11 +42,17 @@ class FaceEvidence:
 
 @dataclass(frozen=True)
 class SignalScore:
-    """A signal's verdict on a whole face track (or on the one face of a still image)."""
+    """A signal's verdict on a whole face track (or on the one face of a still image).
+
+    crop, heatmap: optional picture for the report from a track signal that localises — an
+    aligned face crop (h×w×3 uint8 RGB) and a float32 map in 0..1 over it of where the signal
+    sees manipulation. Not part of the JSON."""
 
     score: float | None
     reason: str = ""  # why n/a, or a one-line finding in plain language
     details: dict[str, float] = field(default_factory=dict)  # raw measures for the JSON and report
+    crop: np.ndarray | None = field(default=None, compare=False, repr=False)
+    heatmap: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class SignalInfo:
     name: str  # key in the JSON, e.g. "blending"
     title: str  # e.g. "Blending boundary"
     explanation: str  # plain language: what it looks at, what fools it
+    map_legend: str = ""  # for a signal whose SignalScore carries a heatmap: what its colours mean
 
 
 @runtime_checkable

@@ -18,6 +18,9 @@ REAL talking-head clips of the TRAIN split only, normalised exactly like the ben
 median over pairs of residual / expected (≈ 1 for camera footage like the calibration clips); the
 score is a logistic in log(ratio), 0.5 at `RATIO_MID`.
 
+For the report, each pair's residual per pixel (over its expected value) is also warped into an
+aligned face crop and averaged over the clip: the picture shows WHERE the skin stayed frozen.
+
 What fools it: heavy compression or denoising (a real face at a low bitrate also looks frozen),
 very clean studio footage, and generators that render every frame anew (face swaps, which
 re-render the face per frame, are caught less well than animations). A video whose frames repeat
@@ -39,6 +42,7 @@ from mediapipe.python.solutions import face_mesh_connections as _mc
 
 from faceforge.errors import DependencyError
 from faceforge.faces.face import Face
+from faceforge.forensics.crops import aligned_face, alignment_matrix
 from faceforge.forensics.signal import SignalInfo, SignalScore
 
 FACE_WIDTH = 96  # pixels: both frames of a pair are scaled so the face is this wide
@@ -50,6 +54,9 @@ REPEAT_LEVEL = 0.05  # grey levels: a pair differing less than this (before moti
 RATIO_MID = 0.7  # score 0.5: the face's detail changes 30 % less than camera footage at that motion
 RATIO_SLOPE = 0.2  # in log(ratio): ratio 0.5 → 0.84, ratio 1.0 → 0.15
 _MODEL_FILE = "temporal.json"
+MAP_SIZE = 112  # the report's picture: an aligned face crop (context 1.6) and the frozen map over it
+_MAP_CONTEXT = 1.6
+_MAP_BLUR = 3.0  # pixels at FACE_WIDTH: the map shows regions, not single pixels
 _MARGIN = 0.1  # of the face width, around the landmarks' extent
 
 
@@ -93,6 +100,11 @@ class PairMeasure:
     residual: float  # mean |later warped onto earlier − earlier| on flat skin, median removed, grey levels
     flow: float  # mean flow magnitude on the skin, pixels at FACE_WIDTH
     change: float  # mean |later − earlier| before any motion compensation, grey levels
+    # For the report's picture: the residual per pixel (blurred; 0 off the skin), the skin mask
+    # (float 0/1) and the affine map from that crop to the frame.
+    residual_map: np.ndarray | None = field(default=None, compare=False, repr=False)
+    skin: np.ndarray | None = field(default=None, compare=False, repr=False)
+    crop_to_frame: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) -> PairMeasure | None:
@@ -131,11 +143,16 @@ def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) 
     smooth = cv2.GaussianBlur(af, (0, 0), 1.0)
     gradient = np.hypot(cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
     flat = mask & (gradient <= np.percentile(gradient[mask], 100 * FLAT_SHARE))
-    difference = (warped - af)[flat]
+    offset = float(np.median((warped - af)[flat]))
+    difference = np.abs(warped - af - offset)
+    skin = mask.astype(np.float32)
     return PairMeasure(
-        residual=float(np.abs(difference - np.median(difference)).mean()),
+        residual=float(difference[flat].mean()),
         flow=float(np.linalg.norm(flow, axis=2)[mask].mean()),
         change=float(np.abs(b.astype(np.float32) - af)[mask].mean()),
+        residual_map=cv2.GaussianBlur(difference * skin, (0, 0), _MAP_BLUR),
+        skin=cv2.GaussianBlur(skin, (0, 0), _MAP_BLUR),
+        crop_to_frame=np.array([[1.0 / sx, 0.0, x0], [0.0, 1.0 / sy, y0]]),
     )
 
 
@@ -205,27 +222,51 @@ class TemporalTrack:
         self.repeats = 0
         self.small = 0
         self.far_apart = 0
-        self._previous: tuple[np.ndarray, np.ndarray, float] | None = None
+        self._previous: tuple[np.ndarray, Face, float] | None = None
+        # The report's picture, accumulated in aligned-face coordinates: Σ residual / expected,
+        # Σ weight, and one aligned crop of the face.
+        self._map_sum = np.zeros((MAP_SIZE, MAP_SIZE), np.float32)
+        self._map_weight = np.zeros((MAP_SIZE, MAP_SIZE), np.float32)
+        self._crop: np.ndarray | None = None
 
     def add(self, image: np.ndarray, face: Face, time_s: float) -> None:
         # Only a reference to the frame is kept (the reader hands out a new array per frame); the
         # face's crop is converted to grey when the pair is measured.
-        previous, self._previous = self._previous, (image, face.landmarks_2d, time_s)
+        previous, self._previous = self._previous, (image, face, time_s)
         if previous is None:
             return
-        earlier, landmarks, t0 = previous
+        earlier, earlier_face, t0 = previous
         if earlier.shape != image.shape or time_s <= t0:
             return
         if time_s - t0 > MAX_GAP_S:
             self.far_apart += 1
             return
-        pair = measure_pair(earlier, image, landmarks)
+        pair = measure_pair(earlier, image, earlier_face.landmarks_2d)
         if pair is None:
             self.small += 1
         elif pair.change < REPEAT_LEVEL:
             self.repeats += 1
         else:
             self.pairs.append(pair)
+            self._add_to_map(pair, earlier, earlier_face)
+
+    def _add_to_map(self, pair: PairMeasure, image: np.ndarray, face: Face) -> None:
+        to_map = alignment_matrix(face, MAP_SIZE, _MAP_CONTEXT) @ np.vstack([pair.crop_to_frame, [0.0, 0.0, 1.0]])
+        expected = float(self.calibration.expected(pair.flow))
+        size = (MAP_SIZE, MAP_SIZE)
+        self._map_sum += cv2.warpAffine(pair.residual_map / expected, to_map, size, flags=cv2.INTER_LINEAR)
+        self._map_weight += cv2.warpAffine(pair.skin, to_map, size, flags=cv2.INTER_LINEAR)
+        if len(self.pairs) == MIN_PAIRS:  # a crop from early on, once the track is judged
+            self._crop = aligned_face(image, face, MAP_SIZE, _MAP_CONTEXT).image
+
+    def frozen_map(self) -> np.ndarray:
+        """0..1 over the aligned crop: 1 where the skin's detail did not change at all between
+        frames, 0 where it changed as much as camera footage or more (and off the skin)."""
+        ratio = self._map_sum / np.maximum(self._map_weight, 1e-6)
+        frozen = np.clip(1.0 - ratio, 0.0, 1.0)
+        # Fade out where few pairs saw skin (the edge of the mask, the eyes and mouth).
+        seen = np.clip(self._map_weight / max(float(self._map_weight.max()), 1e-6) * 2.0, 0.0, 1.0)
+        return (frozen * seen).astype(np.float32)
 
     def result(self) -> SignalScore:
         n = len(self.pairs)
@@ -249,7 +290,8 @@ class TemporalTrack:
         else:
             finding = f"the skin's fine detail changes between frames as much as (ratio {ratio:.2f})"
         details = {"ratio": ratio, "pairs": float(n), "median_flow_px": float(np.median(flow))}
-        return SignalScore(score, finding + f" real camera footage with the same motion ({n} frame pairs)", details)
+        reason = finding + f" real camera footage with the same motion ({n} frame pairs)"
+        return SignalScore(score, reason, details, crop=self._crop, heatmap=self.frozen_map())
 
 
 class TemporalSignal:
@@ -264,6 +306,10 @@ class TemporalSignal:
             "a face animated from one photo carries the same frozen pixels along. Heavy compression, "
             "denoising and very clean studio video make real faces look frozen too; face swaps, which "
             "redraw the face in every frame, are caught less well than animated photos."
+        ),
+        map_legend=(
+            "where the skin's fine detail stayed frozen from frame to frame, averaged over the clip "
+            "(red = unchanged, like a moved photo; no colour = changed like camera footage)"
         ),
     )
 
