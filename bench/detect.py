@@ -95,6 +95,15 @@ def _neutral() -> FusionModel:
 
 
 KINDS = ("image", "video")
+METRIC_HEAD = [
+    "set",
+    "real/fake",
+    "AUC [95 % CI]",
+    "EER [95 % CI]",
+    "AP [95 % CI]",
+    "AUC resolution alone",
+    "AUC bitrate alone",
+]
 
 
 def original_file(row: Mapping[str, str], data: Path) -> Path | None:
@@ -301,15 +310,7 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
     videos = [it for it in items if it.kind == "video"]
     images = [it for it in items if it.kind == "image"]
     families = sorted({it.family for it in items if it.label == 1})
-    head = [
-        "set",
-        "real/fake",
-        "AUC [95 % CI]",
-        "EER [95 % CI]",
-        "AP [95 % CI]",
-        "AUC resolution alone",
-        "AUC bitrate alone",
-    ]
+    head = METRIC_HEAD
     rows = [
         _metric_row("**all items, fused**", items, oof),
         _metric_row("videos, fused", videos, oof),
@@ -455,15 +456,7 @@ def originals_section(items: Sequence[Item], originals: Sequence[Item], high: fl
     """The corpus videos' original files (own size, frame rate, codec and bitrate), scored by the
     fusion models fitted out-of-fold on the normalised corpus."""
     oof = out_of_fold(items, apply_to=originals)
-    head = [
-        "set",
-        "real/fake",
-        "AUC [95 % CI]",
-        "EER [95 % CI]",
-        "AP [95 % CI]",
-        "AUC resolution alone",
-        "AUC bitrate alone",
-    ]
+    head = METRIC_HEAD
     rows = [_metric_row("original videos, fused", originals, oof)]
     raw = {it.id: signal_score(it, "temporal") for it in originals}
     rows.append(_metric_row("original videos, temporal alone", originals, raw))

@@ -43,20 +43,26 @@ def test_face_lost_then_redetected(astronaut):
     assert counts[20:] == [2] * 10  # found again right after the gap
 
 
+def _spy_on_tiles(tracker: FaceTracker) -> list[bool]:
+    """Record the `tiles` argument of every detector call the tracker makes."""
+    calls: list[bool] = []
+    detect = tracker.detector.detect
+
+    def spy(image, **kwargs):
+        calls.append(kwargs["tiles"])
+        return detect(image, **kwargs)
+
+    tracker.detector.detect = spy
+    return calls
+
+
 def test_a_lost_big_face_is_searched_for_without_tiles(astronaut):
     """Tiles find small faces in a large frame but cost ~100 ms at 720p; a search for a lost
     face that was big uses the whole-image passes only, one for a small face the tiles."""
     for size, tiled in ((320, False), (100, True)):  # faces ~150 and ~45 px tall
         face = cv2.resize(astronaut[30:270, 110:350], (size, size))
         tracker = FaceTracker(TrackerOptions(max_missed=5, detect_every=100))
-        calls = []
-        detect = tracker.detector.detect
-
-        def spy(image, calls=calls, detect=detect, **kwargs):
-            calls.append(kwargs["tiles"])
-            return detect(image, **kwargs)
-
-        tracker.detector.detect = spy
+        calls = _spy_on_tiles(tracker)
         for i in range(4):
             canvas = np.full((720, 1280, 3), 80, np.uint8)
             if i < 2:  # the face, then gone
@@ -72,14 +78,7 @@ def test_newcomer_search_can_skip_tiles(astronaut):
     face = cv2.resize(astronaut[30:270, 110:350], (320, 320))
     for newcomer_tiles in (True, False):
         tracker = FaceTracker(TrackerOptions(detect_every=3, newcomer_tiles=newcomer_tiles))
-        calls = []
-        detect = tracker.detector.detect
-
-        def spy(image, calls=calls, detect=detect, **kwargs):
-            calls.append(kwargs["tiles"])
-            return detect(image, **kwargs)
-
-        tracker.detector.detect = spy
+        calls = _spy_on_tiles(tracker)
         for i in range(7):
             canvas = np.full((720, 1280, 3), 80, np.uint8)
             canvas[200:520, 500 + 2 * i : 820 + 2 * i] = face
