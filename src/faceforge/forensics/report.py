@@ -107,7 +107,12 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo]) ->
 def _signal_row(name: str, s: SignalScore, push: float | None, infos: dict[str, SignalInfo]) -> str:
     title = infos[name].title if name in infos else name
     score = "n/a" if s.score is None else f"{s.score:.2f}"
-    arrow = "" if push is None else (f"+{push:.1f} → fake" if push > 0 else f"{push:.1f} → real")
+    if push is None:
+        arrow = ""
+    elif abs(push) < 0.05:
+        arrow = "±0.0"  # no weight in the combiner, or an average score: it moves nothing
+    else:
+        arrow = f"+{push:.1f} → fake" if push > 0 else f"{push:.1f} → real"
     return (
         f"<tr><td>{html.escape(title)}</td><td>{score}</td><td>{html.escape(arrow)}</td>"
         f"<td>{html.escape(s.reason)}</td></tr>"
