@@ -97,6 +97,21 @@ def test_video_has_tracks_and_a_timeline(face_video):
     assert result.suspicious and result.suspicious[0].image.ndim == 3
     d = result.to_dict()
     assert d["timeline"] and {"frame", "time", "score"} <= set(d["timeline"][0])
+    # A still photo moved about: its skin's detail changes less than a camera's would.
+    assert result.signals["temporal"].details["ratio"] < 0.85, result.signals["temporal"].reason
+
+
+def test_summary_names_the_signals_in_words():
+    from types import SimpleNamespace
+
+    from faceforge.forensics.pipeline import _summary
+
+    worst = SimpleNamespace(contributions={"temporal": 2.6, "noise": 0.9, "blending": 0.1})
+    text = _summary(0.9, "medium", 1, worst)
+    assert (
+        text == "possibly manipulated: the face scores 90% (mostly frame-to-frame detail, then noise and compression)"
+    )
+    assert "mostly" not in _summary(0.1, "low", 2, worst)
 
 
 def test_one_second_clip_says_pulse_needs_more(tmp_path, astronaut):

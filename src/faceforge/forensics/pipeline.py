@@ -399,8 +399,9 @@ def solid_tracks(tracks: Sequence[T], *, frames: Callable[[T], int], scored: Cal
 def _summary(p: float, risk: str | None, n_faces: int, worst: FaceVerdict) -> str:
     faces = "the face" if n_faces == 1 else f"the most suspicious of {n_faces} faces"
     strongest = sorted(worst.contributions.items(), key=lambda kv: -kv[1])
-    push = [name for name, c in strongest if c > 0.5][:2]
-    why = f" (mostly {' and '.join(push)})" if push and risk != "low" else ""
+    titles = {info.name: info.title.lower() for info in all_signal_infos()}
+    push = [titles.get(name, name) for name, c in strongest if c > 0.5][:2]
+    why = f" (mostly {', then '.join(push)})" if push and risk != "low" else ""
     words = {"high": "likely manipulated", "medium": "possibly manipulated", "low": "no sign of manipulation found"}
     return f"{words[risk or 'low']}: {faces} scores {p:.0%}{why}"
 
