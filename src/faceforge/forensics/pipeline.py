@@ -324,7 +324,8 @@ def _video_notes(path: Path, info, options: DetectOptions) -> list[str]:  # noqa
     if bpp is not None and bpp < _LOW_BITS_PER_PIXEL:
         notes.append(
             f"heavily compressed ({bpp:.3f} bits per pixel per frame): fine traces are lost, "
-            "so the frequency, noise and pulse signals are less reliable"
+            "so the frequency, noise and pulse signals are less reliable, and a real face's fine "
+            "detail can look frozen from frame to frame"
         )
     return notes
 
