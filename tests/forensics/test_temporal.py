@@ -67,6 +67,15 @@ def test_frozen_photo_scores_higher_than_a_living_picture(astronaut, astronaut_f
     assert frozen.heatmap.max() > 0.3 and frozen.heatmap.sum() > 3 * living.heatmap.sum()
 
 
+def test_track_keeps_numbers_not_maps(astronaut, astronaut_face):
+    """Each pair's residual map goes into the running picture and is dropped: a long video must
+    not hold a map per frame pair."""
+    acc = TemporalSignal().start(FPS)
+    for image, face, t in moving_photo(astronaut, astronaut_face, 10, noise=3.0):
+        acc.add(image, face, t)
+    assert len(acc.pairs) == 9 and all(p.residual_map is None and p.skin is None for p in acc.pairs)
+
+
 def test_repeated_frames_are_not_judged(astronaut, astronaut_face):
     result = run((astronaut, astronaut_face, i / FPS) for i in range(20))
     assert result.score is None and "does not change" in result.reason

@@ -29,6 +29,7 @@ re-render the face per frame, are caught less well than animations). A video who
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -216,6 +217,8 @@ def ratio_score(ratio: float) -> float:
 
 
 class TemporalTrack:
+    """The temporal signal's accumulator for one face track: frame pairs in, a SignalScore out."""
+
     def __init__(self, calibration: Calibration) -> None:
         self.calibration = calibration
         self.pairs: list[PairMeasure] = []
@@ -247,8 +250,9 @@ class TemporalTrack:
         elif pair.change < REPEAT_LEVEL:
             self.repeats += 1
         else:
-            self.pairs.append(pair)
             self._add_to_map(pair, earlier, earlier_face)
+            # Keep the numbers only: the maps are summed already (an hour of video is ~29 000 pairs).
+            self.pairs.append(dataclasses.replace(pair, residual_map=None, skin=None, crop_to_frame=None))
 
     def _add_to_map(self, pair: PairMeasure, image: np.ndarray, face: Face) -> None:
         to_map = alignment_matrix(face, MAP_SIZE, _MAP_CONTEXT) @ np.vstack([pair.crop_to_frame, [0.0, 0.0, 1.0]])
@@ -256,7 +260,7 @@ class TemporalTrack:
         size = (MAP_SIZE, MAP_SIZE)
         self._map_sum += cv2.warpAffine(pair.residual_map / expected, to_map, size, flags=cv2.INTER_LINEAR)
         self._map_weight += cv2.warpAffine(pair.skin, to_map, size, flags=cv2.INTER_LINEAR)
-        if len(self.pairs) == MIN_PAIRS:  # a crop from early on, once the track is judged
+        if len(self.pairs) == MIN_PAIRS - 1:  # a crop from early on, once the track is judged
             self._crop = aligned_face(image, face, MAP_SIZE, _MAP_CONTEXT).image
 
     def frozen_map(self) -> np.ndarray:
