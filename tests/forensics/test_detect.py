@@ -216,3 +216,20 @@ def test_watermarked_video_is_high_risk_whatever_the_pixels(tmp_path, astronaut)
     result = detect(path)
     assert result.risk == "high" and result.fake_probability >= 0.99
     assert result.signals["provenance"].score == 1.0 and "watermark" in result.summary
+
+
+def test_a_combiner_without_measured_skill_says_so(tmp_path, astronaut):
+    """The verdict carries a plain warning when the combiner's benchmark AUC is near chance."""
+    from faceforge.forensics.fusion import FusionModel
+
+    signals = ("blending", "frequency", "noise")
+
+    def model(auc_value: float) -> FusionModel:
+        meta = {"signal_stats": {"fused": {"auc": auc_value, "eer": 0.5, "n": 60}}}
+        return FusionModel(signals, (1.0, 0.0, 0.0), 0.0, (0.0,) * 3, (1.0,) * 3, meta=meta)
+
+    image = _png(tmp_path / "a.png", astronaut)
+    weak = detect(image, fusion=model(0.26))
+    assert any("has not yet shown skill" in n and "AUC 0.26" in n for n in weak.notes)
+    strong = detect(image, fusion=model(0.9))
+    assert not any("skill" in n for n in strong.notes)

@@ -145,7 +145,7 @@ def _detect_image(path: Path, image: np.ndarray, options: DetectOptions, fusion:
     from faceforge.faces.analyzer import analyze
 
     faces = analyze(image, masks=False)
-    notes = _image_notes(path, image)
+    notes = _skill_notes(fusion, "still images") + _image_notes(path, image)
     if not faces:
         return _nothing(path, "image", "no face found; nothing to judge", image.shape, notes)
     verdicts, crops = [], []
@@ -163,6 +163,20 @@ def _detect_image(path: Path, image: np.ndarray, options: DetectOptions, fusion:
             crops.append(_suspicious(image, face, 0, None, track, verdict.probability, evidence))
     crops.sort(key=lambda c: -c.probability)
     return _combine(path, "image", verdicts, [], crops[: options.suspicious_frames], notes, image.shape, None, 1)
+
+
+_MIN_SKILL_AUC = 0.6  # below this measured AUC, a verdict is flagged as exploration
+
+
+def _skill_notes(fusion: FusionModel, what: str) -> list[str]:
+    """A plain warning when the combiner used has not shown skill on faceforge's benchmark."""
+    measured = fusion.meta.get("signal_stats", {}).get("fused", {}).get("auc")
+    if measured is None or measured >= _MIN_SKILL_AUC:
+        return []
+    return [
+        f"faceforge's screening of {what} has not yet shown skill on its benchmark (AUC {measured:.2f} "
+        "out-of-fold, 0.5 is chance): read this verdict as exploration, not as evidence"
+    ]
 
 
 def _image_notes(path: Path, image: np.ndarray) -> list[str]:
@@ -204,7 +218,7 @@ def _detect_video(
     step = 1.0 / min(options.analysis_fps, max(info.fps, 1.0))
     expected = max(1, int(duration / step) + 1)
     stride = max(1, round(expected / options.frame_samples))
-    notes = _video_notes(path, info, options)
+    notes = _skill_notes(fusion, "videos") + _video_notes(path, info, options)
     tracker = FaceTracker(tracker_options())
     tracks: dict[int, _Track] = {}
     analysed = 0
