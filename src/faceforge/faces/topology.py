@@ -32,6 +32,11 @@ CHIN = 152
 FOREHEAD = 10
 
 
+def mesh_ids(*connections: frozenset[tuple[int, int]]) -> np.ndarray:
+    """The sorted landmark indices that MediaPipe connection lists (e.g. FACEMESH_LIPS) touch."""
+    return np.array(sorted({i for c in connections for edge in c for i in edge}), dtype=np.int64)
+
+
 def _ordered_loop(edges: frozenset[tuple[int, int]]) -> np.ndarray:
     """Walk a closed contour given as an unordered set of edges."""
     neighbours: dict[int, list[int]] = {}

@@ -45,6 +45,7 @@ from scipy.stats import poisson
 
 from faceforge.faces.face import Face
 from faceforge.faces.pose import face_model, rigid_rotation
+from faceforge.faces.topology import mesh_ids
 from faceforge.forensics.signal import SignalInfo, SignalScore
 from faceforge.geometry.alignment import fit_similarity
 
@@ -64,16 +65,12 @@ _POSE_LOW, _POSE_HIGH = 1.5, 4.5
 _JITTER_LOW, _JITTER_HIGH = 0.003, 0.009
 
 
-def _mesh_ids(*connections: frozenset[tuple[int, int]]) -> np.ndarray:
-    return np.array(sorted({i for c in connections for edge in c for i in edge}), dtype=np.int64)
-
-
 @cache
 def pose_regions() -> tuple[np.ndarray, np.ndarray]:
     """(central, outer) landmark indices: inside / outside the hull of eyes, brows, nose and lips
     on the mean face. Both index the 468 mesh points (irises excluded)."""
     shape, _ = face_model()
-    features = _mesh_ids(
+    features = mesh_ids(
         _mc.FACEMESH_LEFT_EYE,
         _mc.FACEMESH_RIGHT_EYE,
         _mc.FACEMESH_LEFT_EYEBROW,
@@ -91,7 +88,7 @@ def rigid_points() -> np.ndarray:
     """Landmarks that move only with the skull: the mean face's rigid points (weight ≥ 0.9) at
     or above the nose tip and away from the eyelids (blinks) — nose, cheekbones, glabella."""
     shape, weights = face_model()
-    eyes = _mesh_ids(_mc.FACEMESH_LEFT_EYE, _mc.FACEMESH_RIGHT_EYE)
+    eyes = mesh_ids(_mc.FACEMESH_LEFT_EYE, _mc.FACEMESH_RIGHT_EYE)
     eye_gap = np.linalg.norm(shape[33] - shape[263])
     to_eye = np.linalg.norm(shape[:468, None, :2] - shape[None, eyes, :2], axis=2).min(axis=1)
     upper = shape[:468, 1] <= shape[1, 1]  # y grows downwards; landmark 1 is the nose tip

@@ -43,6 +43,7 @@ from mediapipe.python.solutions import face_mesh_connections as _mc
 
 from faceforge.errors import DependencyError
 from faceforge.faces.face import Face
+from faceforge.faces.topology import mesh_ids
 from faceforge.forensics.crops import aligned_face, alignment_matrix
 from faceforge.forensics.signal import SignalInfo, SignalScore
 
@@ -61,21 +62,17 @@ _MAP_BLUR = 3.0  # pixels at FACE_WIDTH: the map shows regions, not single pixel
 _MARGIN = 0.1  # of the face width, around the landmarks' extent
 
 
-def _mesh_ids(*connections: frozenset[tuple[int, int]]) -> np.ndarray:
-    return np.array(sorted({i for c in connections for edge in c for i in edge}), dtype=np.int64)
-
-
 @cache
 def _regions() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """(face oval, the features left out: eyes, brows, lips) as mesh indices."""
     holes = (
-        _mesh_ids(_mc.FACEMESH_LEFT_EYE),
-        _mesh_ids(_mc.FACEMESH_RIGHT_EYE),
-        _mesh_ids(_mc.FACEMESH_LEFT_EYEBROW),
-        _mesh_ids(_mc.FACEMESH_RIGHT_EYEBROW),
-        _mesh_ids(_mc.FACEMESH_LIPS),
+        mesh_ids(_mc.FACEMESH_LEFT_EYE),
+        mesh_ids(_mc.FACEMESH_RIGHT_EYE),
+        mesh_ids(_mc.FACEMESH_LEFT_EYEBROW),
+        mesh_ids(_mc.FACEMESH_RIGHT_EYEBROW),
+        mesh_ids(_mc.FACEMESH_LIPS),
     )
-    return _mesh_ids(_mc.FACEMESH_FACE_OVAL), holes
+    return mesh_ids(_mc.FACEMESH_FACE_OVAL), holes
 
 
 def skin_mask(shape: tuple[int, int], landmarks: np.ndarray, face_width: float) -> np.ndarray:
