@@ -261,9 +261,10 @@ two passes over the driving video):
 output follows {summary.get('blinks_ours', 0)} of the clips' {summary.get('blinks_real', 0)} (a dip below 0.7 of its
 median openness within 2 frames of a clip's blink, a run below 0.5).
 
-With `--follow-camera` (the photo's background moves the way the driving clip's camera does:
-the self-reenactment protocol of FOMM and TPSMM, whose clips are face-tracked crops that pan
-and zoom; the default keeps the background still): mean L1
+With `--follow-camera` (the photo's background moves the way the driving clip's camera does,
+and its shoulders the way the driving body sways against it: the self-reenactment protocol of
+FOMM and TPSMM, whose clips are face-tracked crops that pan and zoom and whose motion fields
+move everything; the default keeps background and body still): mean L1
 **{summary.get('follow', float('nan')):.4f}**, better than static on {summary.get('better_follow', 0)} of
 {summary.get('clips', 0)} clips. Identity and blinks are measured on the default output.
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from faceforge.effects.animate import AnimateOptions, animate
-from faceforge.effects.animate.camera import CameraTracker, in_pixels, relative_to
+from faceforge.effects.animate.camera import CameraTracker, body_in_pixels, body_relative, in_pixels, relative_to
 from faceforge.effects.animate.motion import MotionFrame
 from faceforge.effects.animate.synthesis import FrameRenderer
 from faceforge.effects.animate.template import MotionTemplate
@@ -136,3 +136,67 @@ def test_a_template_saved_with_the_camera_replays_it(tmp_path, astronaut):
     frames = [f.image.astype(int) for f in read_video(out)]
     corner = (slice(400, 500), slice(20, 120))
     assert np.abs(frames[-1][corner] - frames[0][corner]).mean() > 5  # the background moved
+
+
+def _swaying(astronaut, lm, steps=6, dx=3.0):
+    """The photo with its body below the chin sliding dx px right per frame (head and scene still)."""
+    from faceforge.faces.masks import PersonSegmenter
+
+    segmenter = PersonSegmenter()
+    person = segmenter.person_mask(astronaut) > 128
+    segmenter.close()
+    below = np.zeros_like(person)
+    below[int(lm[152, 1]) + 30 :] = True
+    frames = []
+    for i in range(steps):
+        moved = _shifted(astronaut, dx * i, 0.0)
+        body = _shifted((person & below).astype(np.uint8), dx * i, 0.0) > 0
+        frames.append(np.where(body[..., None], moved, astronaut))
+    return frames
+
+
+def test_the_body_is_measured_apart_from_a_still_camera(astronaut):
+    """Shoulders sliding right under a still head in front of a still scene: the camera stays
+    still, the body's motion is measured, and in face units it is the shift over the face height."""
+    lm = analyze(astronaut)[0].landmarks
+    tracker = CameraTracker()
+    for frame in _swaying(astronaut, lm):
+        tracker.update(frame, lm)
+    assert all(np.abs(in_pixels(m, (512, 512))[:, 2]).max() < 0.5 for m in tracker.transforms)
+    assert in_pixels(tracker.bodies[-1], (512, 512))[:, 2] == pytest.approx([15.0, 0.0], abs=1.5)
+    height = float(np.ptp(lm[:, 1]))
+    rel = body_relative(tracker.bodies, tracker.transforms, 0, (512, 512), lm[152, :2], height)
+    assert rel[-1][:, 2] == pytest.approx([15.0 / height, 0.0], abs=1.5 / height)
+    # Back in pixels for a face twice the size, the sway is twice as large.
+    assert body_in_pixels(rel[-1], np.array([100.0, 300.0]), 2 * height)[:, 2] == pytest.approx([30.0, 0.0], abs=3.0)
+
+
+def test_the_body_moves_below_the_head_and_the_head_and_scene_stay(astronaut):
+    lm = analyze(astronaut)[0].landmarks
+    from faceforge.faces.masks import PersonSegmenter
+
+    segmenter = PersonSegmenter()
+    person = segmenter.person_mask(astronaut)
+    segmenter.close()
+    renderer = FrameRenderer(astronaut, [lm], person)
+    assert len(renderer.rigs[0].body) > 0  # the suit below the head carries control points
+    sway = np.array([[1.0, 0.0, 8.0], [0.0, 1.0, 0.0]])
+    out = renderer.render([lm], bodies=[sway]).astype(int)
+    still = renderer.render([lm]).astype(int)
+    x, y = renderer.rigs[0].body[len(renderer.rigs[0].body) // 2].astype(int)
+    patch = (slice(y - 10, y + 10), slice(x - 10, x + 10))
+    moved_from = (slice(y - 10, y + 10), slice(x - 18, x + 2))
+    assert np.abs(out[patch] - astronaut[moved_from]).mean() < np.abs(out[patch] - astronaut[patch]).mean() / 2
+    face = (slice(int(lm[:, 1].min()), int(lm[10, 1]) + 40), slice(int(lm[:, 0].min()), int(lm[:, 0].max())))
+    assert np.abs(out[face] - still[face]).mean() < 1.0  # the head does not ride on the body
+    assert np.abs(out[:40] - still[:40]).mean() < 0.5  # nor does the scene above it
+
+
+def test_templates_keep_the_body_motion(tmp_path):
+    body = np.stack([np.eye(2, 3), np.array([[1.0, 0.0, 0.05], [0.0, 1.0, 0.0]])])
+    m = MotionTemplate(25.0, [MotionFrame.rest(), MotionFrame.rest()], np.array([1.0, 1.2]), None, body)
+    back = MotionTemplate.from_bytes(m.to_bytes())
+    assert back.camera is None and back.body == pytest.approx(body, abs=1e-6)
+    assert back.head(1).body.shape == (1, 2, 3)
+    with pytest.raises(CorruptMedia, match="body motion"):
+        MotionTemplate.from_bytes(MotionTemplate(25.0, m.frames, m.reference_extent, None, body[:1]).to_bytes())

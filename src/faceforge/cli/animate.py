@@ -17,7 +17,9 @@ def animate_command(
     source: Annotated[
         list[Path] | None,
         typer.Option(
-            "--source", "-s", help="Photo to animate (repeat for several avatars with --webcam). Default: the built-in sample."
+            "--source",
+            "-s",
+            help="Photo to animate (repeat for several avatars with --webcam). Default: the built-in sample.",
         ),
     ] = None,
     driving: Annotated[Path | None, typer.Option("--driving", "-d", help="Driving video (its audio is kept).")] = None,
@@ -42,14 +44,19 @@ def animate_command(
         bool,
         typer.Option(
             "--follow-camera",
-            help="Move the photo's background the way the driving video's camera moves (pans, zooms); "
-            "default: a still background.",
+            help="Move the photo's background the way the driving video's camera moves (pans, zooms), "
+            "and its shoulders the way the driving body sways; default: a still background and body.",
         ),
     ] = False,
     consent: Annotated[
-        bool, typer.Option("--consent", help="Confirm the person in the photo agreed to be animated (recorded in the label).")
+        bool,
+        typer.Option(
+            "--consent", help="Confirm the person in the photo agreed to be animated (recorded in the label)."
+        ),
     ] = False,
-    visible_label: Annotated[bool, typer.Option("--visible-label", help="Add a small visible 'AI-generated' mark.")] = False,
+    visible_label: Annotated[
+        bool, typer.Option("--visible-label", help="Add a small visible 'AI-generated' mark.")
+    ] = False,
     virtual_camera: Annotated[
         bool, typer.Option("--virtual-camera", help="Live: send to a virtual camera (needs the 'live' extra).")
     ] = False,
@@ -71,15 +78,23 @@ def animate_command(
     if len(motions) != 1:
         raise InputError("give exactly one of --driving VIDEO, --preset NAME, --template FILE or --webcam N")
     options = AnimateOptions(
-        pose=pose, expression=expression, region=region,  # type: ignore[arg-type]
-        reference_frame=reference_frame, face=face, all_faces=all_faces, max_size=max_size, max_frames=max_frames,
+        pose=pose,
+        expression=expression,
+        region=region,  # type: ignore[arg-type]
+        reference_frame=reference_frame,
+        face=face,
+        all_faces=all_faces,
+        max_size=max_size,
+        max_frames=max_frames,
         follow_camera=follow_camera,
     )
     if region not in ("all", "expression", "pose", "eyes", "lips"):
         raise InputError(f"--region must be all, expression, pose, eyes or lips, not {region!r}")
     if webcam is not None:
         if follow_camera:
-            raise InputError("--follow-camera is for a driving video (--driving); a --webcam avatar keeps its background still")
+            raise InputError(
+                "--follow-camera is for a driving video (--driving); a --webcam avatar keeps its background still"
+            )
         from faceforge.effects.animate.live import run_live_cli
         from faceforge.provenance.consent import require_consent
 
@@ -117,14 +132,23 @@ def animate_command(
             advance()
 
         result = animate(
-            image, output, driving=driving, template=template, preset=preset, options=options,
-            labeler=labeler, save_template=save_template, on_progress=on_progress,
+            image,
+            output,
+            driving=driving,
+            template=template,
+            preset=preset,
+            options=options,
+            labeler=labeler,
+            save_template=save_template,
+            on_progress=on_progress,
         )
     if result.note:
         console.print(result.note)
     if output is not None:
         w, h = result.size
-        console.print(f"animated {result.faces} face(s): {result.frames} frames at {result.fps:.2f} fps, {w}×{h} → {output}")
+        console.print(
+            f"animated {result.faces} face(s): {result.frames} frames at {result.fps:.2f} fps, {w}×{h} → {output}"
+        )
     if save_template is not None:
         console.print(f"motion template ({result.frames} frames, no face image) → {save_template}")
 

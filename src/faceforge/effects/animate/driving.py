@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from faceforge.effects.animate.camera import CameraTracker, relative_to
+from faceforge.effects.animate.camera import CameraTracker, body_relative, relative_to
 from faceforge.effects.animate.motion import (
     FaceState,
     MotionFrame,
@@ -21,6 +21,7 @@ from faceforge.effects.animate.motion import (
 from faceforge.effects.animate.template import MotionTemplate
 from faceforge.effects.eyes import EYELIDS
 from faceforge.errors import InputError, NoFaceFound
+from faceforge.faces.topology import CHIN
 from faceforge.faces.tracker import FaceTracker, TrackerOptions
 
 #: Frames of Gaussian σ at smoothing 1 (the default 0.6 gives σ ≈ 0.7 frames).
@@ -57,7 +58,9 @@ def track_driving(
     finally:
         tracker.close()
     if len(per_frame) < 2:
-        raise InputError(f"{path}: a driving video needs at least 2 frames (this one has {len(per_frame)}); give a video")
+        raise InputError(
+            f"{path}: a driving video needs at least 2 frames (this one has {len(per_frame)}); give a video"
+        )
     counts: dict[int, int] = {}
     for faces in per_frame:
         for tid in faces:
@@ -110,11 +113,11 @@ def motion_from_landmarks(
     landmarks: list[np.ndarray | None],
     source: FaceState | None,
     reference_frame: int | None,
-    camera: list[np.ndarray] | None = None,
+    camera: CameraTracker | None = None,
 ) -> MotionTemplate:
     """Relative motion of every frame against the reference frame (given, or the
     one closest to the source; without a source, the most neutral frontal frame).
-    camera: the driving camera's per-frame transforms (`CameraTracker.transforms`), kept
+    camera: the tracker that watched the driving video; its camera and body motion are kept
     in the template relative to the reference frame."""
     states: list[FaceState | None] = [face_state(lm) if lm is not None else None for lm in landmarks]
     if reference_frame is not None:
@@ -133,8 +136,15 @@ def motion_from_landmarks(
         relative_motion(st, reference) if st is not None else replace(MotionFrame.rest(), present=False)
         for st in states
     ]
-    relative_camera = relative_to(camera, ref_index) if camera else None
-    return MotionTemplate(fps, fill_missing(motions, fps), canonical_extent(reference), relative_camera)
+    relative_camera = body = None
+    if camera is not None and camera.transforms and camera.shape is not None:
+        relative_camera = relative_to(camera.transforms, ref_index)
+        ref = landmarks[ref_index]
+        assert ref is not None
+        body = body_relative(
+            camera.bodies, camera.transforms, ref_index, camera.shape, ref[CHIN, :2], float(np.ptp(ref[:, 1]))
+        )
+    return MotionTemplate(fps, fill_missing(motions, fps), canonical_extent(reference), relative_camera, body)
 
 
 def _most_neutral(states: list[FaceState | None]) -> int:

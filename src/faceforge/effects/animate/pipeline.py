@@ -15,6 +15,7 @@ from faceforge.effects.animate.motion import MotionTransfer, Region, TransferOpt
 from faceforge.effects.animate.source import SourceRig, prepare_source
 from faceforge.effects.animate.template import MotionTemplate, load_preset, load_template
 from faceforge.errors import InputError
+from faceforge.faces.topology import CHIN
 
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total)
 
@@ -28,7 +29,8 @@ class AnimateOptions:
     smoothing 0..1 (a video: centred over time, no lag; the webcam: One Euro);
     max_frames: animate only the first N driving frames; follow_camera: move the photo's
     background the way the driving video's camera moves (pans, zooms, a crop that follows
-    the head) instead of keeping it still."""
+    the head), and its body below the head the way the driving body sways against that
+    camera, instead of keeping both still."""
 
     pose: float = 1.0
     expression: float = 1.0
@@ -57,13 +59,17 @@ class AnimateResult:
 
 def render_frames(rig: SourceRig, motion: MotionTemplate, options: AnimateOptions):  # noqa: ANN201 - generator
     """Yield the animated frames (H×W×3 uint8 RGB) for each motion frame."""
-    from faceforge.effects.animate.camera import in_pixels
+    from faceforge.effects.animate.camera import body_in_pixels, in_pixels
 
     transfers = [MotionTransfer(lm, motion.reference_extent, options.transfer()) for lm in rig.landmarks]
     follow = options.follow_camera and motion.camera is not None
+    chins = [(lm[CHIN, :2].astype(np.float64), float(np.ptp(lm[:, 1]))) for lm in rig.landmarks]
     for i, m in enumerate(motion.frames):
         camera = in_pixels(motion.camera[i], rig.image.shape[:2]) if follow else None  # type: ignore[index]
-        yield rig.renderer.render([tr.target_landmarks(m) for tr in transfers], camera)
+        bodies = (
+            [body_in_pixels(motion.body[i], c, h) for c, h in chins] if follow and motion.body is not None else None
+        )
+        yield rig.renderer.render([tr.target_landmarks(m) for tr in transfers], camera, bodies)
 
 
 def animate(
@@ -113,7 +119,7 @@ def animate(
             landmarks,
             face_state(rig.landmarks[0]),
             options.reference_frame,
-            camera.transforms if camera is not None else None,
+            camera,
         )
     else:
         motion = load_template(template) if template is not None else load_preset(str(preset))

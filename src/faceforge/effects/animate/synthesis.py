@@ -8,6 +8,9 @@ background from dragging it along (unless it missed the face, as on some paintin
 Points on the image border never move, unless the driving camera's motion is followed
 (`render(..., camera=M)`): then the border, points beyond it and the rings' still ends
 move by the camera transform, and the background moves the way the driving video's does.
+With the driving body's motion (`render(..., bodies=[B])`), a grid of points on the person
+below the head, the rings' still ends there and the border where the body crosses it (sliding
+along the edge) move by it too, fading in from the chin down (`BODY_RAMP`).
 """
 
 from __future__ import annotations
@@ -24,16 +27,23 @@ from faceforge.geometry.alignment import fit_similarity
 from faceforge.geometry.warp import PointWarp
 
 RING_RADII = (1.3, 1.8, 2.5)
-RING_WEIGHTS = (1.0, 0.55, 0.2)
-# A ring point on the background (person mask 0) keeps this share of its weight: the backdrop
-# next to a slim head stays put instead of sliding with it (bench/animate.py: self-reenactment
-# L1 on the WDA clips 0.079 → 0.060 and 0.055 → 0.042; 0.25 on the outer rings only before).
-BACKGROUND_RING_WEIGHT = 0.1
+# The rings' share of the head's motion, and the share a ring point on the background (person
+# mask 0) keeps: the backdrop next to a slim head stays put instead of sliding with it. Chosen
+# with bench/animate.py's self-reenactment on the even-numbered clips and checked on the odd
+# ones, together with BODY_RAMP and NOISE_SHRINK (odd clips, mean L1 --follow-camera 0.0398 →
+# 0.0384, better on 26 of 26; default 0.0428 → 0.0420; was (1.0, 0.55, 0.2) and 0.1).
+RING_WEIGHTS = (1.0, 0.4, 0.1)
+BACKGROUND_RING_WEIGHT = 0.0
 BORDER_POINTS = 12  # per side
-SOURCE_OPEN_MOUTH = 0.1
+SOURCE_OPEN_MOUTH = 0.1  # above this mouth openness the source's own interior is warped
 NARROW_START = 0.4  # an open-mouthed photo's interior starts receding once the mouth is this much narrower
 INTERIOR_SHADOW = 0.55  # the shadow between nearly closed lips: the lip colour this much darker
-NOISE_SHRINK = 0.008  # landmark displacement below this share of the face height is noise  # above this mouth openness the source's own interior is warped
+BODY_SPACING = 0.4  # body control points: a grid this many face heights apart below the head
+BODY_RAMP = (-0.2, 0.3)  # from this far below the chin (face heights; − = above) to this, the person joins the body
+# Landmark displacement below this share of the face height is noise. The centred smoothing of a
+# driving video's landmarks leaves less of it than there was when this came in (0.008): at 0.005
+# the still-face flicker is 0.00006 against 0.00005 (the driving video's own: 0.00002).
+NOISE_SHRINK = 0.005
 
 
 def _rigid_weights() -> np.ndarray:
@@ -52,33 +62,75 @@ class _FaceRig:
     mouth_open: float
     eyes_open: tuple[float, float]
     lid_skin: tuple[np.ndarray, np.ndarray]  # upper-lid skin colour per eye, from the photo
+    body: np.ndarray  # B×2: control points on the body (shoulders, chest), moved by the body's motion
+    ring_body: np.ndarray  # R: how much each ring point's still end moves with the body (0..1)
 
 
-def _rings(landmarks: np.ndarray, person: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Ring points (R×2) and their weights; ring i·36+j hangs from face-oval point j."""
+def _sample(mask: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The mask's values (float) at these points, clipped into the image."""
+    h, w = mask.shape
+    xi = np.clip(points[:, 0].round().astype(int), 0, w - 1)
+    yi = np.clip(points[:, 1].round().astype(int), 0, h - 1)
+    return mask[yi, xi].astype(np.float64)
+
+
+def _trusted(person: np.ndarray | None, landmarks: np.ndarray) -> np.ndarray | None:
+    """The person mask, or None where the segmentation missed this face (a painting, a drawing)."""
+    if person is None or _sample(person, landmarks[t.face_oval(), :2]).mean() < 128:
+        return None
+    return person
+
+
+def _rings(landmarks: np.ndarray, person: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Ring points (R×2) and their weights; ring i·36+j hangs from face-oval point j.
+    person: the trusted person mask (`_trusted`) or None."""
     oval = landmarks[t.face_oval(), :2]
     centre = landmarks[:468, :2].mean(axis=0)
     chin_dir = landmarks[t.CHIN, :2] - centre
     chin_dir /= np.linalg.norm(chin_dir) + 1e-9
     points, weights = [], []
-    h, w = shape
-    if person is not None:
-        xi = np.clip(oval[:, 0].round().astype(int), 0, w - 1)
-        yi = np.clip(oval[:, 1].round().astype(int), 0, h - 1)
-        if person[yi, xi].mean() < 128:  # the segmentation missed this face (a painting, a drawing): not trusted
-            person = None
     for radius, weight in zip(RING_RADII, RING_WEIGHTS):
         ring = centre + (oval - centre) * radius
         # Below the chin the neck joins a still body: it follows the head less.
         down = np.clip(((ring - centre) @ chin_dir) / (np.linalg.norm(ring - centre, axis=1) + 1e-9), 0, 1)
         wgt = weight * (1.0 - 0.5 * down)
         if person is not None:
-            xi = np.clip(ring[:, 0].round().astype(int), 0, w - 1)
-            yi = np.clip(ring[:, 1].round().astype(int), 0, h - 1)
-            wgt = wgt * (BACKGROUND_RING_WEIGHT + (1.0 - BACKGROUND_RING_WEIGHT) * person[yi, xi] / 255.0)
+            wgt = wgt * (BACKGROUND_RING_WEIGHT + (1.0 - BACKGROUND_RING_WEIGHT) * _sample(person, ring) / 255.0)
         points.append(ring)
         weights.append(wgt)
     return np.vstack(points), np.concatenate(weights)
+
+
+def _below_chin(landmarks: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """0..1 per point: from the chin's level (0) down onto the body (1), along the face's down axis."""
+    centre = landmarks[:468, :2].mean(axis=0)
+    chin = landmarks[t.CHIN, :2]
+    down = (chin - centre) / (np.linalg.norm(chin - centre) + 1e-9)
+    height = float(np.ptp(landmarks[:, 1]))
+    depth = ((points - chin) @ down) / height
+    return np.clip((depth - BODY_RAMP[0]) / (BODY_RAMP[1] - BODY_RAMP[0]), 0.0, 1.0)
+
+
+def _body_points(landmarks: np.ndarray, ring: np.ndarray, person: np.ndarray | None) -> np.ndarray:
+    """Control points on the person's body below the head: a grid on the segmented person,
+    beyond the head's rings (B×2; none without a trusted person mask)."""
+    if person is None:
+        return np.zeros((0, 2))
+    h, w = person.shape
+    height = float(np.ptp(landmarks[:, 1]))
+    chin = landmarks[t.CHIN, :2]
+    step = BODY_SPACING * height
+    xs = np.arange(chin[0] - 3 * height, chin[0] + 3 * height + 1, step)
+    ys = np.arange(chin[1] + step, h, step)
+    # A step clear of the image edge: the border there only slides along it, and a body point
+    # close to it would squeeze what lies between (a letterbox bar bent into a wave).
+    grid = np.array([(x, y) for y in ys for x in xs if step < x < w - 1 - step and y < h - 1 - step])
+    if not len(grid):
+        return np.zeros((0, 2))
+    on_person = person[grid[:, 1].astype(int), grid[:, 0].astype(int)] >= 192
+    clear = np.linalg.norm(grid[:, None] - ring[None], axis=2).min(axis=1) > 0.5 * step
+    keep = on_person & clear & (_below_chin(landmarks, grid) >= 1.0)
+    return grid[keep]
 
 
 def _beyond(shape: tuple[int, int]) -> np.ndarray:
@@ -108,11 +160,16 @@ class FrameRenderer:
         shape = image.shape[:2]
         self.rigs: list[_FaceRig] = []
         points = []
-        for lm in faces_landmarks:
-            ring, wgt = _rings(lm, person, shape)
+        masks = [_trusted(person, lm) for lm in faces_landmarks]
+        for lm, mask in zip(faces_landmarks, masks):
+            ring, wgt = _rings(lm, mask)
             # Keep ring points strictly inside the image (border points are fixed).
             free_ring, ring = ring, np.clip(ring, 1.0, [shape[1] - 2.0, shape[0] - 2.0])
             anchor = np.tile(t.face_oval(), len(RING_RADII))
+            body = _body_points(lm[:, :2], ring, mask)
+            ring_body = (
+                np.zeros(len(ring)) if mask is None else _below_chin(lm[:, :2], ring) * _sample(mask, ring) / 255.0
+            )
             self.rigs.append(
                 _FaceRig(
                     lm[:, :2].astype(np.float64),
@@ -123,13 +180,16 @@ class FrameRenderer:
                     mouth_openness(lm),
                     eye_openness(lm),
                     lid_skin(image, lm),
+                    body,
+                    ring_body,
                 )
             )
-            points += [lm[:, :2], ring]
+            points += [lm[:, :2], ring, body]
         self.border = _border(shape)
+        self._border_body = self._border_weights(masks)
         face_size = max(float(np.ptp(lm[:, 1])) for lm in faces_landmarks) if faces_landmarks else 100.0
         # Eyelids stay out of the displacement blur (see PointWarp), or blinks are lost.
-        offsets = np.cumsum([0] + [len(p) for p in points])[:-1:2]  # where each face's landmarks start
+        offsets = np.cumsum([0] + [len(p) for p in points])[:-1:3]  # where each face's landmarks start
         self._points = np.vstack(points + [self.border])
         self._warp_options = {
             "smoothing": 0.012 * face_size,
@@ -140,6 +200,34 @@ class FrameRenderer:
         # The moving-camera warp and the control points it uses, built when first needed.
         self._camera_warp: tuple[PointWarp, np.ndarray] | None = None
         self._rigid = _rigid_weights()
+
+    def _border_weights(self, masks: list[np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
+        """Per border point: the face whose body it lies on, and how much it moves with that body (0..1)."""
+        weights = np.zeros((max(len(masks), 1), len(self.border)))
+        for i, (rig, mask) in enumerate(zip(self.rigs, masks)):
+            if mask is not None:
+                weights[i] = _below_chin(rig.landmarks, self.border) * _sample(mask, self.border) / 255.0
+        owner = weights.argmax(axis=0)
+        return owner, weights[owner, np.arange(len(self.border))]
+
+    def _border_targets(self, bodies: list[np.ndarray] | None) -> np.ndarray:
+        """Border points: still, except where the body crosses the edge; there they slide along
+        the edge with it (never off it, so the frame stays covered)."""
+        if bodies is None:
+            return self.border
+        owner, weight = self._border_body
+        moved = self.border.copy()
+        h, w = self.image.shape[:2]
+        for i, body in enumerate(bodies):
+            sel = (owner == i) & (weight > 0)
+            shift = (_apply(body, self.border[sel]) - self.border[sel]) * weight[sel, None]
+            along = np.where(np.isin(self.border[sel, 1], (0.0, h - 1.0)), 0, 1)  # top/bottom edges slide in x
+            corner = np.isin(self.border[sel, 0], (0.0, w - 1.0)) & np.isin(self.border[sel, 1], (0.0, h - 1.0))
+            keep = np.zeros_like(shift)
+            keep[np.arange(len(shift)), along] = shift[np.arange(len(shift)), along]
+            keep[corner] = 0.0
+            moved[sel] += keep
+        return moved
 
     @staticmethod
     def _denoise(rig: _FaceRig, target: np.ndarray) -> np.ndarray:
@@ -156,14 +244,18 @@ class FrameRenderer:
         out[:, :2] = rig.landmarks + d * (np.maximum(length - tau, 0.0) / np.maximum(length, 1e-9))
         return out
 
-    def targets(self, targets: list[np.ndarray], camera: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def targets(
+        self, targets: list[np.ndarray], camera: np.ndarray | None = None, bodies: list[np.ndarray] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """All control points' target positions and depths for these face landmark targets
-        (rings and border lie behind every face). camera: the background's 2×3 pixel
-        transform (None = still); then the points beyond the border follow too."""
+        (rings, body and border lie behind every face). camera: the background's 2×3 pixel
+        transform (None = still); then the points beyond the border follow too. bodies: per
+        face, its body's 2×3 pixel transform against the camera (None = the body stays)."""
         still = (lambda p: p) if camera is None else (lambda p: _apply(camera, p))
         pts, depth = [], []
         far = max(float(tg[:, 2].max()) for tg in targets) + 1.0
-        for rig, target in zip(self.rigs, targets):
+        for i, (rig, target) in enumerate(zip(self.rigs, targets)):
+            body = (lambda p: p) if bodies is None else (lambda p, m=bodies[i]: _apply(m, p))
             head = fit_similarity(rig.landmarks, target[:, :2].astype(np.float64), self._rigid)
             # Each ring point keeps its offset from its face-oval point (turned with
             # the head), so the skin between oval and ring never folds over. With a moving
@@ -171,23 +263,27 @@ class FrameRenderer:
             ring = rig.ring if camera is None else rig.free_ring
             offset = (ring - rig.landmarks[rig.anchor]) @ (head.scale * head.rotation.T)
             attached = target[rig.anchor, :2] + offset
-            base = still(ring)
-            pts += [target[:, :2], base + rig.ring_weight[:, None] * (attached - base)]
-            depth += [target[:, 2], np.full(len(ring), far)]
-        pts.append(still(self.border))
+            # A ring point's still end is where the background or the body below the head puts it.
+            base = still(ring + rig.ring_body[:, None] * (body(ring) - ring))
+            pts += [target[:, :2], base + rig.ring_weight[:, None] * (attached - base), still(body(rig.body))]
+            depth += [target[:, 2], np.full(len(ring), far), np.full(len(rig.body), far)]
+        pts.append(still(self._border_targets(bodies)))
         depth.append(np.full(len(self.border), far + 1.0))
         if camera is not None:
             pts.append(still(self._beyond))
             depth.append(np.full(8, far + 1.0))
         return np.vstack(pts), np.concatenate(depth)
 
-    def render(self, targets: list[np.ndarray], camera: np.ndarray | None = None) -> np.ndarray:
+    def render(
+        self, targets: list[np.ndarray], camera: np.ndarray | None = None, bodies: list[np.ndarray] | None = None
+    ) -> np.ndarray:
         """The photo with its faces at these landmark targets; camera: the background's 2×3
-        pixel transform (None or identity = a still background)."""
+        pixel transform (None or identity = a still background); bodies: per face, the 2×3
+        pixel transform of its body below the head against the camera (None = still)."""
         targets = [settle_irises(self._denoise(rig, tg), rig.landmarks) for rig, tg in zip(self.rigs, targets)]
         if camera is not None and np.allclose(camera, [[1, 0, 0], [0, 1, 0]]):
             camera = None
-        points, depth = self.targets(targets, camera)
+        points, depth = self.targets(targets, camera, bodies)
         if camera is None:
             frame = self.warp.warp(self.image, points, depth)
         else:
@@ -208,7 +304,7 @@ class FrameRenderer:
             centre = rig.landmarks[:468].mean(axis=0)
             reach = float(np.linalg.norm(rig.free_ring - centre, axis=1).max())
             near |= np.linalg.norm(self.border - centre, axis=1) < 1.15 * reach
-        keep = [np.ones(len(rig.landmarks) + len(rig.ring), bool) for rig in self.rigs]
+        keep = [np.ones(len(rig.landmarks) + len(rig.ring) + len(rig.body), bool) for rig in self.rigs]
         return np.concatenate(keep + [~near, np.ones(8, bool)])
 
     def _camera_points_warp(self) -> tuple[PointWarp, np.ndarray]:
@@ -216,7 +312,7 @@ class FrameRenderer:
         points it takes; built once."""
         if self._camera_warp is None:
             keep = self._camera_keep()
-            faces = [p for rig in self.rigs for p in (rig.landmarks, rig.free_ring)]
+            faces = [p for rig in self.rigs for p in (rig.landmarks, rig.free_ring, rig.body)]
             points = np.vstack(faces + [self.border, self._beyond])[keep]
             warp = PointWarp(points, self.image.shape[:2], **self._warp_options)  # type: ignore[arg-type]
             self._camera_warp = (warp, keep)

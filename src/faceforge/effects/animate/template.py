@@ -5,7 +5,8 @@ so a shared template cannot run code): per frame the relative head rotation,
 translation and scale, the canonical expression delta (float16) and whether a
 face was present, plus the frame rate and the extent of the reference face; and, when the
 motion was taken with `follow_camera`, the driving camera's per-frame transform (2×3, in
-normalised frame coordinates; `faceforge.effects.animate.camera`).
+normalised frame coordinates) and the driving body's against it (2×3, in face units: origin
+the reference chin, unit the reference face height; `faceforge.effects.animate.camera`).
 """
 
 from __future__ import annotations
@@ -29,15 +30,21 @@ class MotionTemplate:
     frames: list[MotionFrame]
     reference_extent: np.ndarray  # canonical width, height of the reference face
     camera: np.ndarray | None = None  # N×2×3 driving camera motion from the reference frame, or None
+    body: np.ndarray | None = None  # N×2×3 driving body motion against the camera, face units, or None
 
     def head(self, n: int) -> MotionTemplate:
         """Only the first n frames."""
         camera = None if self.camera is None else self.camera[:n]
-        return MotionTemplate(self.fps, self.frames[:n], self.reference_extent, camera)
+        body = None if self.body is None else self.body[:n]
+        return MotionTemplate(self.fps, self.frames[:n], self.reference_extent, camera, body)
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
-        extra = {} if self.camera is None else {"camera": np.asarray(self.camera, dtype=np.float32)}
+        extra = {
+            k: np.asarray(v, dtype=np.float32)
+            for k, v in (("camera", self.camera), ("body", self.body))
+            if v is not None
+        }
         np.savez_compressed(
             buf,
             version=np.array(FORMAT_VERSION),
@@ -62,10 +69,11 @@ class MotionTemplate:
                     MotionFrame(r.astype(np.float64), t.astype(np.float64), float(s), e.astype(np.float64), bool(p))
                     for r, t, s, e, p in zip(z["rotation"], z["translation"], z["scale"], z["expression"], z["present"])
                 ]
-                camera = z["camera"].astype(np.float64) if "camera" in z.files else None
-                if camera is not None and camera.shape != (len(frames), 2, 3):
-                    raise ValueError(f"camera motion has shape {camera.shape} for {len(frames)} frames")
-                return MotionTemplate(float(z["fps"]), frames, z["reference_extent"].astype(np.float64), camera)
+                camera, body = (z[k].astype(np.float64) if k in z.files else None for k in ("camera", "body"))
+                for what, m in (("camera", camera), ("body", body)):
+                    if m is not None and m.shape != (len(frames), 2, 3):
+                        raise ValueError(f"{what} motion has shape {m.shape} for {len(frames)} frames")
+                return MotionTemplate(float(z["fps"]), frames, z["reference_extent"].astype(np.float64), camera, body)
         except (OSError, KeyError, ValueError) as exc:
             raise CorruptMedia(
                 name, f"is not a faceforge motion template ({exc})", "make one with --save-template"
