@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +26,8 @@ from faceforge.errors import InputError, NoFaceFound
 from faceforge.faces.topology import CHIN
 from faceforge.faces.tracker import FaceTracker, TrackerOptions
 
+#: Driving frames that may wait for the camera tracker's thread before the face tracker waits for it.
+CAMERA_BACKLOG = 4
 #: Frames of Gaussian σ at smoothing 1 (the default 0.6 gives σ ≈ 0.7 frames).
 SMOOTHING_SIGMA = 1.2
 
@@ -46,17 +50,27 @@ def track_driving(
     # Raw landmarks from the tracker: a video file is smoothed afterwards, looking both ways.
     tracker = FaceTracker(TrackerOptions(max_faces=4, smoothing=0.0))
     per_frame: list[dict[int, np.ndarray]] = []
+    # The camera tracker runs on a second thread, in frame order, while the next frame is decoded
+    # and its face tracked (both release the GIL in OpenCV and MediaPipe); a few frames at most wait.
+    pool = ThreadPoolExecutor(max_workers=1) if camera is not None else None
+    waiting: deque[Future[None]] = deque()
     try:
         for frame in read_video(path, max_frames=max_frames):
             faces = tracker.update(frame.image, frame.time)
             per_frame.append({f.track_id: f.landmarks for f in faces})  # type: ignore[misc]
-            if camera is not None:
+            if camera is not None and pool is not None:
                 biggest = max(faces, key=lambda f: float(np.ptp(f.landmarks[:, 1])), default=None)  # type: ignore[index]
-                camera.update(frame.image, None if biggest is None else biggest.landmarks)
+                waiting.append(pool.submit(camera.update, frame.image, None if biggest is None else biggest.landmarks))
+                while len(waiting) > CAMERA_BACKLOG:
+                    waiting.popleft().result()
             if on_frame is not None:
                 on_frame(frame.index)
+        while waiting:
+            waiting.popleft().result()
     finally:
         tracker.close()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     if len(per_frame) < 2:
         raise InputError(
             f"{path}: a driving video needs at least 2 frames (this one has {len(per_frame)}); give a video"
