@@ -107,13 +107,13 @@ class CameraTracker:
 
     @property
     def transforms(self) -> list[np.ndarray]:
-        return self._compose(body=False)
+        return self._accumulate(body=False)
 
     @property
     def bodies(self) -> list[np.ndarray]:
-        return self._compose(body=True)
+        return self._accumulate(body=True)
 
-    def _compose(self, body: bool) -> list[np.ndarray]:
+    def _accumulate(self, body: bool) -> list[np.ndarray]:
         """The steps composed into one transform per frame from the first.
 
         The camera: the scenery's step where it has `MIN_SCENERY_TRACKS` tracks, otherwise

@@ -151,12 +151,13 @@ def motion_from_landmarks(
         for st in states
     ]
     relative_camera = body = None
-    if camera is not None and camera.transforms and camera.shape is not None:
-        relative_camera = relative_to(camera.transforms, ref_index)
+    transforms = camera.transforms if camera is not None else []
+    if camera is not None and transforms and camera.shape is not None:
+        relative_camera = relative_to(transforms, ref_index)
         ref = landmarks[ref_index]
         assert ref is not None
         body = body_relative(
-            camera.bodies, camera.transforms, ref_index, camera.shape, ref[CHIN, :2], float(np.ptp(ref[:, 1]))
+            camera.bodies, transforms, ref_index, camera.shape, ref[CHIN, :2], float(np.ptp(ref[:, 1]))
         )
     return MotionTemplate(fps, fill_missing(motions, fps), canonical_extent(reference), relative_camera, body)
 

@@ -111,6 +111,13 @@ def _below_chin(landmarks: np.ndarray, points: np.ndarray) -> np.ndarray:
     return np.clip((depth - BODY_RAMP[0]) / (BODY_RAMP[1] - BODY_RAMP[0]), 0.0, 1.0)
 
 
+def _body_share(landmarks: np.ndarray, mask: np.ndarray | None, points: np.ndarray) -> np.ndarray:
+    """0..1 per point: how much it moves with the body (on the person, below the chin); 0 without a mask."""
+    if mask is None:
+        return np.zeros(len(points))
+    return _below_chin(landmarks, points) * _sample(mask, points) / 255.0
+
+
 def _body_points(landmarks: np.ndarray, ring: np.ndarray, person: np.ndarray | None) -> np.ndarray:
     """Control points on the person's body below the head: a grid on the segmented person,
     beyond the head's rings (B×2; none without a trusted person mask)."""
@@ -127,7 +134,7 @@ def _body_points(landmarks: np.ndarray, ring: np.ndarray, person: np.ndarray | N
     grid = np.array([(x, y) for y in ys for x in xs if step < x < w - 1 - step and y < h - 1 - step])
     if not len(grid):
         return np.zeros((0, 2))
-    on_person = person[grid[:, 1].astype(int), grid[:, 0].astype(int)] >= 192
+    on_person = _sample(person, grid) >= 192
     clear = np.linalg.norm(grid[:, None] - ring[None], axis=2).min(axis=1) > 0.5 * step
     keep = on_person & clear & (_below_chin(landmarks, grid) >= 1.0)
     return grid[keep]
@@ -167,9 +174,7 @@ class FrameRenderer:
             free_ring, ring = ring, np.clip(ring, 1.0, [shape[1] - 2.0, shape[0] - 2.0])
             anchor = np.tile(t.face_oval(), len(RING_RADII))
             body = _body_points(lm[:, :2], ring, mask)
-            ring_body = (
-                np.zeros(len(ring)) if mask is None else _below_chin(lm[:, :2], ring) * _sample(mask, ring) / 255.0
-            )
+            ring_body = _body_share(lm[:, :2], mask, ring)
             self.rigs.append(
                 _FaceRig(
                     lm[:, :2].astype(np.float64),
@@ -186,7 +191,7 @@ class FrameRenderer:
             )
             points += [lm[:, :2], ring, body]
         self.border = _border(shape)
-        self._border_body = self._border_weights(masks)
+        self._border_owner, self._border_slide = self._border_weights(masks)
         face_size = max(float(np.ptp(lm[:, 1])) for lm in faces_landmarks) if faces_landmarks else 100.0
         # Eyelids stay out of the displacement blur (see PointWarp), or blinks are lost.
         offsets = np.cumsum([0] + [len(p) for p in points])[:-1:3]  # where each face's landmarks start
@@ -202,31 +207,28 @@ class FrameRenderer:
         self._rigid = _rigid_weights()
 
     def _border_weights(self, masks: list[np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
-        """Per border point: the face whose body it lies on, and how much it moves with that body (0..1)."""
+        """Per border point: the face whose body it lies on, and (N×2) how much of that body's
+        motion it takes in x and y: only along its edge (top/bottom slide in x, sides in y,
+        corners not at all), so the frame stays covered."""
         weights = np.zeros((max(len(masks), 1), len(self.border)))
         for i, (rig, mask) in enumerate(zip(self.rigs, masks)):
-            if mask is not None:
-                weights[i] = _below_chin(rig.landmarks, self.border) * _sample(mask, self.border) / 255.0
+            weights[i] = _body_share(rig.landmarks, mask, self.border)
         owner = weights.argmax(axis=0)
-        return owner, weights[owner, np.arange(len(self.border))]
+        h, w = self.image.shape[:2]
+        on_x_edge = np.isin(self.border[:, 0], (0.0, w - 1.0))
+        on_y_edge = np.isin(self.border[:, 1], (0.0, h - 1.0))
+        along = np.column_stack([on_y_edge & ~on_x_edge, on_x_edge & ~on_y_edge]).astype(np.float64)
+        return owner, along * weights[owner, np.arange(len(self.border))][:, None]
 
     def _border_targets(self, bodies: list[np.ndarray] | None) -> np.ndarray:
         """Border points: still, except where the body crosses the edge; there they slide along
         the edge with it (never off it, so the frame stays covered)."""
         if bodies is None:
             return self.border
-        owner, weight = self._border_body
         moved = self.border.copy()
-        h, w = self.image.shape[:2]
         for i, body in enumerate(bodies):
-            sel = (owner == i) & (weight > 0)
-            shift = (_apply(body, self.border[sel]) - self.border[sel]) * weight[sel, None]
-            along = np.where(np.isin(self.border[sel, 1], (0.0, h - 1.0)), 0, 1)  # top/bottom edges slide in x
-            corner = np.isin(self.border[sel, 0], (0.0, w - 1.0)) & np.isin(self.border[sel, 1], (0.0, h - 1.0))
-            keep = np.zeros_like(shift)
-            keep[np.arange(len(shift)), along] = shift[np.arange(len(shift)), along]
-            keep[corner] = 0.0
-            moved[sel] += keep
+            sel = (self._border_owner == i) & self._border_slide.any(axis=1)
+            moved[sel] += (_apply(body, self.border[sel]) - self.border[sel]) * self._border_slide[sel]
         return moved
 
     @staticmethod
