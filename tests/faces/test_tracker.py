@@ -83,7 +83,8 @@ def test_newcomer_search_can_skip_tiles(astronaut):
             canvas = np.full((720, 1280, 3), 80, np.uint8)
             canvas[200:520, 500 + 2 * i : 820 + 2 * i] = face
             assert len(tracker.update(canvas, i / 25.0)) == 1
-        assert calls == [True, newcomer_tiles, newcomer_tiles]  # frames 0 (nothing followed yet), 3 and 6
+        # frames 0 (nothing followed yet: without newcomer tiles, tiles only if the whole frame shows no face), 3, 6
+        assert calls == [True if newcomer_tiles else "fallback", newcomer_tiles, newcomer_tiles]
 
 
 def test_max_faces_caps_tracks(astronaut):
@@ -209,3 +210,27 @@ def test_a_new_track_starts_where_the_next_frame_continues(shared_data, person):
     tracker.close()
     width = float(np.ptp(marks[0][:, 0]))
     assert np.linalg.norm(marks[1] - marks[0], axis=1).mean() / width < 0.015
+
+
+def test_detector_tiles_as_fallback_only_when_the_whole_frame_shows_no_face(astronaut):
+    """tiles="fallback": a big face is found by the 2 whole-image passes and no tile is run; a
+    face too small for them (~45 px tall in 1280×720) makes the detector search tile by tile."""
+    from faceforge.faces.detector import FaceDetector
+
+    detector = FaceDetector()
+    runs = []
+    run = detector._run
+
+    def counting(graph, image, offset=(0, 0)):
+        runs.append(image.shape)
+        return run(graph, image, offset)
+
+    detector._run = counting
+    for size, tiled in ((320, False), (100, True)):
+        canvas = np.full((720, 1280, 3), 80, np.uint8)
+        canvas[200 : 200 + size, 500 : 500 + size] = cv2.resize(astronaut[30:270, 110:350], (size, size))
+        runs.clear()
+        found = detector.detect(canvas, thorough=True, tiles="fallback")
+        assert len(found) == 1
+        assert (len(runs) > 2) == tiled
+    detector.close()

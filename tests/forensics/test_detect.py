@@ -15,7 +15,7 @@ from faceforge.forensics.pipeline import DetectOptions, detect
 from tests.conftest import run_cli
 from tests.media.conftest import write_pyav_video
 
-ALL_SIGNALS = {"blending", "frequency", "noise", "pulse", "behaviour", "temporal", "provenance"}
+ALL_SIGNALS = {"blending", "frequency", "noise", "pulse", "behaviour", "temporal", "shading", "provenance"}
 
 
 def _png(path: Path, rgb: np.ndarray) -> Path:

@@ -134,7 +134,7 @@ def test_real_training_clip_reads_like_camera_footage(shared_data):
 def test_animated_photo_scores_higher_than_its_real_clip(shared_data, tmp_path):
     """End to end on real media: a MEAD clip (EVAL split) against faceforge animate's
     self-reenactment of its first frame, both through `detect`: the animation's skin detail is
-    frozen, the camera's is not."""
+    frozen, the camera's is not (and the shading signal sees the photo's shading stay put)."""
     from faceforge.effects.animate import AnimateOptions, animate
     from faceforge.forensics.pipeline import DetectOptions, detect
     from faceforge.media.video import read_video
@@ -146,8 +146,12 @@ def test_animated_photo_scores_higher_than_its_real_clip(shared_data, tmp_path):
     fake = tmp_path / "animated.mp4"
     animate(first, fake, driving=clip, options=AnimateOptions(max_frames=75))  # 3 s
     options = DetectOptions(max_duration=3.0, heatmaps=False, suspicious_frames=0)
-    real_t = detect(clip, options).signals["temporal"]
-    fake_t = detect(fake, options).signals["temporal"]
+    real, fake = detect(clip, options).signals, detect(fake, options).signals
+    real_t, fake_t = real["temporal"], fake["temporal"]
     assert real_t.score is not None and fake_t.score is not None
     assert fake_t.details["ratio"] < 0.8 < 1.0 < real_t.details["ratio"], (fake_t.reason, real_t.reason)
     assert fake_t.score > real_t.score + 0.3 and real_t.score < 0.1
+    # The shading signal, on the same two clips: the photo's light and shadow stay on the skin.
+    real_s, fake_s = real["shading"], fake["shading"]
+    assert real_s.score is not None and fake_s.score is not None
+    assert fake_s.details["log_ratio"] < real_s.details["log_ratio"] - 0.5, (fake_s.reason, real_s.reason)

@@ -13,7 +13,7 @@ short-range model run on that copy (the short-range one is better at close-ups).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -103,7 +103,9 @@ class FaceDetector:
             found.append(Detection((x0, y0, x0 + rb.width * w, y0 + rb.height * h), float(d.score[0])))
         return found
 
-    def detect(self, image: np.ndarray, *, thorough: bool = True, tiles: bool = True) -> list[Detection]:
+    def detect(
+        self, image: np.ndarray, *, thorough: bool = True, tiles: bool | Literal["fallback"] = True
+    ) -> list[Detection]:
         """All faces, largest first. A face cut by the frame edge keeps its whole
         box, which then reaches outside the image.
 
@@ -112,6 +114,7 @@ class FaceDetector:
         while tracking) tiles only the image itself with the full-range model.
         tiles=False: the whole-image passes only (2 model runs instead of ~17 on a
         720p frame), for faces taller than SMALL_FACE of the image's longer side.
+        tiles="fallback": the tiles only when the whole-image passes find no face.
         """
         h, w = image.shape[:2]
         if self._full is None:
@@ -120,6 +123,8 @@ class FaceDetector:
         pad = int(self.PAD * max(h, w))
         padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REFLECT_101)
         found = self._run(self._full, padded, (-pad, -pad)) + self._run(self._short, padded, (-pad, -pad))
+        if tiles == "fallback":
+            tiles = not self._inside(found, w, h)
         if tiles and max(h, w) > self.TILE_ABOVE:
             tile = max(self.TILE_SIZE, max(h, w) // 3)
             if thorough:
@@ -130,6 +135,11 @@ class FaceDetector:
             else:
                 for x0, y0, x1, y1 in _tiles(w, h, tile):
                     found += self._run(self._full, image[y0:y1, x0:x1], (x0, y0))
+        kept = non_max_suppression(self._inside(found, w, h))
+        return sorted(kept, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]), reverse=True)
+
+    def _inside(self, found: list[Detection], w: int, h: int) -> list[Detection]:
+        """The detections of the real w×h image, not of its mirror padding."""
         inside = []
         for d in found:
             b = d.box
@@ -144,8 +154,7 @@ class FaceDetector:
             if iw * ih < 0.95 * area and d.score < self.MIN_SCORE_CUT:
                 continue
             inside.append(d)
-        kept = non_max_suppression(inside)
-        return sorted(kept, key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]), reverse=True)
+        return inside
 
     def close(self) -> None:
         for graph in (self._full, self._short):

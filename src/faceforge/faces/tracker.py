@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import count
+from typing import Literal
 
 import numpy as np
 
@@ -31,7 +32,9 @@ class TrackerOptions:
     whether the periodic search for new faces, while faces are being followed, also
     runs the detector tile by tile (~100 ms a frame at 720p); without, it finds only
     faces taller than `FaceDetector.SMALL_FACE` of the frame's longer side. A frame
-    with no face followed is always searched with tiles."""
+    with no face followed is always searched with tiles — without newcomer tiles, only
+    when the whole-image passes find no face there (the first frame of a video with a
+    big face then costs 2 detector runs instead of ~30)."""
 
     max_faces: int = 20
     min_score: float = 0.5
@@ -128,8 +131,10 @@ class FaceTracker:
                 for tr in self._tracks
                 if tr.track_id not in found
             )
-            newcomers = periodic and self.options.newcomer_tiles
-            self._adopt_detections(image, found, tiles=newcomers or not self._tracks or not big_lost)
+            tiles: bool | Literal["fallback"] = (periodic and self.options.newcomer_tiles) or not big_lost
+            if not self._tracks:
+                tiles = True if self.options.newcomer_tiles else "fallback"
+            self._adopt_detections(image, found, tiles=tiles)
         self._frame += 1
 
         faces = []
@@ -141,7 +146,9 @@ class FaceTracker:
         faces.sort(key=lambda f: (-f.width * f.height, f.track_id))
         return faces
 
-    def _adopt_detections(self, image: np.ndarray, found: dict[int, np.ndarray], *, tiles: bool = True) -> None:
+    def _adopt_detections(
+        self, image: np.ndarray, found: dict[int, np.ndarray], *, tiles: bool | Literal["fallback"] = True
+    ) -> None:
         """Re-attach lost tracks to detections, and start tracks for new faces."""
         # The first frame gets the thorough search; later checks the fast one.
         for det in self.detector.detect(image, thorough=self._frame == 0, tiles=tiles):

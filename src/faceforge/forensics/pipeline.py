@@ -6,9 +6,9 @@ are analysed (8 per second by default: enough for a pulse up to 240 bpm and for 
 depends on (most files' B-frames: about half the decoding), and the analysed frames are converted
 to RGB already scaled down to `analysis_short_side` (480 px: faces stay larger than the 128 px
 model crops need, and the fused model was fitted on 256 px video). The track signals (pulse,
-behaviour, temporal) see every analysed frame; the frame signals (blending, frequency, noise), which cost a
-neural network or an FFT per face, see about `frame_samples` frames per face spread evenly over the
-video. Frame scores are pooled per track with a top-quarter mean; a video is as suspicious as its
+behaviour, temporal, shading) see every analysed frame; the frame signals (blending, frequency,
+noise), which cost a neural network or an FFT per face, see about `frame_samples` frames per face
+spread evenly over the video. Frame scores are pooled per track with a top-quarter mean; a video is as suspicious as its
 most suspicious face track (a video with one swapped face among several real ones is fake). The
 label check (C2PA manifest, watermark in the first full-size frames) runs on a second thread.
 """
@@ -36,7 +36,7 @@ from faceforge.forensics.signal import FaceEvidence, FrameSignal, SignalScore, T
 Progress = Callable[[int, int | None], None]  # (frames done, frames expected or None)
 
 FRAME_SIGNALS = ("blending", "frequency", "noise")
-TRACK_SIGNALS = ("pulse", "behaviour", "temporal")
+TRACK_SIGNALS = ("pulse", "behaviour", "temporal", "shading")
 _CROP_SIDE = 320  # report crops are at most this many pixels on a side
 _WATERMARK_FRAMES = 10  # of a video, for the provenance check (30 would cost ~3× the face analysis at 720p)
 _LOW_BITS_PER_PIXEL = 0.015  # video below this (per pixel per frame) is heavily compressed (web 720p ≈ 0.05)
@@ -90,9 +90,10 @@ def frame_signals() -> tuple[FrameSignal, ...]:
 def track_signals() -> tuple[TrackSignal, ...]:
     from faceforge.forensics.behaviour import BehaviourSignal
     from faceforge.forensics.pulse import PulseSignal
+    from faceforge.forensics.shading import ShadingSignal
     from faceforge.forensics.temporal import TemporalSignal
 
-    return (PulseSignal(), BehaviourSignal(), TemporalSignal())
+    return (PulseSignal(), BehaviourSignal(), TemporalSignal(), ShadingSignal())
 
 
 def all_signal_infos() -> list:  # noqa: ANN201
