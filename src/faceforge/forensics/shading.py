@@ -255,18 +255,20 @@ class ShadingTrack:
         self._recent.append(frame)
 
     def _add_to_map(self, pair: PairMeasure, grey: np.ndarray) -> None:
-        # Where the shading kept still: 1 − (local decorrelation / expected at this motion).
+        # Where the shading kept still: 1 where the local decorrelation is 0, 0 where it reaches
+        # half of camera footage's at this motion or more (shading on camera does not move
+        # everywhere at once, so a milder shortfall is no sign by itself).
         if pair.local is None:
             return
         expected = float(self.calibration.expected(pair.motion))
-        self._map_sum += np.clip(1.0 - (1.0 - pair.local) / expected, 0.0, 1.0)
+        self._map_sum += np.clip(1.0 - 2.0 * (1.0 - pair.local) / expected, 0.0, 1.0)
         self._map_weight += 1.0
         if self._face is None:
             self._face = grey
 
     def glued_map(self) -> np.ndarray:
         """0..1 over the unwrapped face: 1 where the shading did not move at all between frames a
-        second apart, 0 where it moved as much as on camera footage or more (and off the skin)."""
+        second apart, 0 where it moved at least half as much as on camera footage (and off the skin)."""
         skin = cv2.GaussianBlur(_unwrap().skin.astype(np.float32), (0, 0), 1.5)
         return (self._map_sum / max(self._map_weight, 1.0) * skin).astype(np.float32)
 
@@ -317,7 +319,8 @@ class ShadingSignal:
         ),
         map_legend=(
             "the face unwrapped onto a standard shape: where its shading stayed glued to the skin over a "
-            "second (red = did not move, like a photo carried along; no colour = moved like camera footage)"
+            "second (red = did not move, like a photo carried along; no colour = moved at least half as "
+            "much as on camera footage)"
         ),
     )
 
