@@ -4,7 +4,9 @@
 
 Writes src/faceforge/data/detect/temporal.json (read by `faceforge.forensics.temporal`): the line
 `expected residual = intercept + slope · flow` that real talking-head footage follows, fitted
-through the per-decile medians of every frame pair's (flow, residual).
+through the per-decile medians of every frame pair's (flow, residual), and how the residual over
+that line grows with the frame's own grain: (grain / grain_reference) ^ grain_exponent, a
+least-squares line in log-log over the same pairs.
 
 Data: the real videos and frame sequences (≥ 25 frames, read as 25 fps) under paths that
 `faceforge.eval.splits.detect_split` calls "train" (VoxCeleb2 crops); nothing of the evaluation
@@ -35,7 +37,13 @@ from detect_corpus import CRF, FPS, MAX_SECONDS, NORMALISATION, PRESET, normalis
 from faceforge.eval.splits import detect_split  # noqa: E402
 from faceforge.faces.tracker import FaceTracker  # noqa: E402
 from faceforge.forensics.pipeline import DetectOptions, tracker_options  # noqa: E402
-from faceforge.forensics.temporal import Calibration, PairMeasure, TemporalTrack, fit_calibration  # noqa: E402
+from faceforge.forensics.temporal import (  # noqa: E402
+    Calibration,
+    PairMeasure,
+    TemporalTrack,
+    fit_calibration,
+    fit_grain,
+)
 from faceforge.media.output import VideoWriter, write_text  # noqa: E402
 from faceforge.media.video import read_media, read_video  # noqa: E402
 
@@ -113,16 +121,22 @@ def main(argv: list[str] | None = None) -> None:
             per_clip.append((name, found))
             print(f"{name}: {len(found)} frame pairs", flush=True)
     intercept, slope = fit_calibration(pairs)
-    calibration = Calibration(intercept, slope)
+    exponent, reference = fit_grain(pairs, intercept, slope)
+    calibration = Calibration(intercept, slope, exponent, reference)
     ratios = {
-        name: float(np.median([p.residual for p in ps] / calibration.expected([p.flow for p in ps])))
+        name: float(np.median([p.residual for p in ps] / calibration.pair_expected(ps)))
         for name, ps in per_clip
         if len(ps) >= 6
     }
     record = {
         "intercept": round(intercept, 4),
         "slope": round(slope, 4),
-        "units": "residual: mean absolute grey level (0-255) on flat skin, median removed; flow: pixels at a face 96 px wide",
+        "grain_exponent": round(exponent, 4),
+        "grain_reference": round(reference, 4),
+        "units": (
+            "residual: mean absolute grey level (0-255) on flat skin, median removed; flow: pixels at a face "
+            "96 px wide; grain: mean |Laplacian| (Immerkær's mask) on the same flat skin, grey levels"
+        ),
         "meta": {
             "command": "python scripts/calibrate_temporal.py",
             "fitted": dt.date.today().isoformat(),

@@ -14,3 +14,19 @@ def test_push_column_says_which_way_and_nothing_for_zero():
     zero = _signal_row("x", s, 0.0, infos)
     assert "±0.0" in zero and "→" not in zero
     assert "Signal X" in zero and "found x" in zero
+
+
+def test_frame_map_is_the_signal_that_counts_or_none():
+    """A suspicious frame shows the map of the localising signal with the most weight in the
+    combiner used; a map of a signal the combiner ignores would point at the wrong evidence."""
+    import numpy as np
+
+    from faceforge.forensics.report import _frame_figure
+    from faceforge.forensics.result import SuspiciousFrame
+
+    maps = {"blending": np.zeros((8, 8), np.float32), "noise": np.ones((8, 8), np.float32)}
+    frame = SuspiciousFrame(3, 0.1, 0, 0.8, np.zeros((8, 8, 3), np.uint8), maps)
+    assert "where the noise signal looks" in _frame_figure(frame, {"blending": 0.0, "noise": 0.2})
+    assert "where the blending signal looks" in _frame_figure(frame, {"blending": 0.9, "noise": 0.2})
+    neither = _frame_figure(frame, {"blending": 0.0, "noise": 0.0, "temporal": 1.4})
+    assert "signal looks" not in neither and neither.count("<img") == 1

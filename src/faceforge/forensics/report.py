@@ -92,7 +92,9 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo]) ->
         out.append("<h3>Timeline</h3>" + _timeline_svg(r.timeline, fusion.video, r.duration))
     if r.suspicious:
         out.append("<h3>Most suspicious frames</h3><div class=frames>")
-        out += [_frame_figure(c) for c in r.suspicious]
+        model = fusion.for_kind(r.kind)
+        weights = dict(zip(model.signals, model.weights))
+        out += [_frame_figure(c, weights) for c in r.suspicious]
         out.append("</div>")
     if len(r.faces) > 1:
         out.append("<h3>Faces</h3><table><tr><th>Face track</th><th>Score</th><th>Seen in frames</th></tr>")
@@ -186,9 +188,12 @@ def _timeline_svg(points: Sequence[TimelinePoint], fusion: FusionModel, duration
     )
 
 
-def _frame_figure(c: SuspiciousFrame) -> str:
+def _frame_figure(c: SuspiciousFrame, weights: dict[str, float]) -> str:
+    """The frame, and the map of the localising signal that counts most in the verdict (none when
+    the combiner gives every such signal no weight: a map that does not count would mislead)."""
     when = f"{c.time:.2f} s, frame {c.frame}" if c.time is not None else "the image"
-    overlay_name = next((n for n in ("blending", "noise") if n in c.heatmaps), None)
+    counted = [n for n in c.heatmaps if weights.get(n, 0.0) > 0.0]
+    overlay_name = max(counted, key=lambda n: weights[n], default=None)
     images = [_jpeg(c.image)]
     caption = f"{when}: {c.probability:.0%}"
     if overlay_name is not None:

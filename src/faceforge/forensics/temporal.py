@@ -14,7 +14,12 @@ that video codecs and denoisers estimate; here it is evidence of a living pictur
 The residual grows with motion (interpolation, shading, occlusion), so each frame pair is compared
 with what real camera footage shows at the same flow: `expected = a + b · flow`, a line fitted on
 REAL talking-head clips of the TRAIN split only, normalised exactly like the benchmark corpus
-(`scripts/calibrate_temporal.py` → `faceforge/data/detect/temporal.json`). The clip's ratio is the
+(`scripts/calibrate_temporal.py` → `faceforge/data/detect/temporal.json`). It also grows with how
+grainy the footage is to begin with: a heavily compressed real clip has little grain left, and
+little to renew. So the expected residual is scaled by the frame's own spatial grain (mean
+|Laplacian| on the same flat skin, `grain`) as (grain / g₀)^k, with k and g₀ fitted on the same
+TRAIN clips (log-linear regression of residual / line on grain). An animated photo keeps its
+photo's grain but does not renew it, so it still stands out. The clip's ratio is the
 median over pairs of residual / expected (≈ 1 for camera footage like the calibration clips); the
 score is a logistic in log(ratio), 0.5 at `RATIO_MID`.
 
@@ -56,6 +61,8 @@ REPEAT_LEVEL = 0.05  # grey levels: a pair differing less than this (before moti
 RATIO_MID = 0.7  # score 0.5: the face's detail changes 30 % less than camera footage at that motion
 RATIO_SLOPE = 0.2  # in log(ratio): ratio 0.5 → 0.84, ratio 1.0 → 0.15
 _MODEL_FILE = "temporal.json"
+_MIN_GRAIN = 0.05  # grey levels: flatter skin than this (a synthetic or blown-out face) counts as this
+_LAPLACE = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)  # Immerkær's noise mask
 MAP_SIZE = 112  # the report's picture: an aligned face crop (context 1.6) and the frozen map over it
 _MAP_CONTEXT = 1.6
 _MAP_BLUR = 3.0  # pixels at FACE_WIDTH: the map shows regions, not single pixels
@@ -98,6 +105,7 @@ class PairMeasure:
     residual: float  # mean |later warped onto earlier − earlier| on flat skin, median removed, grey levels
     flow: float  # mean flow magnitude on the skin, pixels at FACE_WIDTH
     change: float  # mean |later − earlier| before any motion compensation, grey levels
+    grain: float | None = None  # mean |Laplacian| of the earlier frame on the flat skin, grey levels
     # For the report's picture: the residual per pixel (blurred; 0 off the skin), the skin mask
     # (float 0/1) and the affine map from that crop to the frame.
     residual_map: np.ndarray | None = field(default=None, compare=False, repr=False)
@@ -148,6 +156,7 @@ def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) 
         residual=float(difference[flat].mean()),
         flow=float(np.linalg.norm(flow, axis=2)[mask].mean()),
         change=float(np.abs(b.astype(np.float32) - af)[mask].mean()),
+        grain=float(np.abs(cv2.filter2D(af, -1, _LAPLACE))[flat].mean()),
         residual_map=cv2.GaussianBlur(difference * skin, (0, 0), _MAP_BLUR),
         skin=cv2.GaussianBlur(skin, (0, 0), _MAP_BLUR),
         crop_to_frame=np.array([[1.0 / sx, 0.0, x0], [0.0, 1.0 / sy, y0]]),
@@ -169,14 +178,28 @@ def _flow() -> cv2.DISOpticalFlow:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Camera footage's residual at a given flow: expected = intercept + slope · flow."""
+    """Camera footage's residual at a given flow and grain:
+    expected = (intercept + slope · flow) · (grain / grain_reference) ^ grain_exponent."""
 
     intercept: float
     slope: float
+    grain_exponent: float = 0.0
+    grain_reference: float = 1.0
     meta: dict = field(default_factory=dict, compare=False)
 
-    def expected(self, flow: np.ndarray | float) -> np.ndarray:
-        return np.maximum(self.intercept + self.slope * np.asarray(flow, np.float64), 1e-3)
+    def expected(self, flow: np.ndarray | float, grain: np.ndarray | float | None = None) -> np.ndarray:
+        line = np.maximum(self.intercept + self.slope * np.asarray(flow, np.float64), 1e-3)
+        if grain is None or self.grain_exponent == 0.0:
+            return line
+        relative = np.maximum(np.asarray(grain, np.float64), _MIN_GRAIN) / self.grain_reference
+        return line * relative**self.grain_exponent
+
+    def pair_expected(self, pairs: Sequence[PairMeasure]) -> np.ndarray:
+        """`expected` for each pair (a pair measured without its grain: the flow line alone)."""
+        flow = np.array([p.flow for p in pairs], np.float64)
+        if any(p.grain is None for p in pairs):
+            return self.expected(flow)
+        return self.expected(flow, np.array([p.grain for p in pairs], np.float64))
 
 
 @cache
@@ -184,7 +207,13 @@ def load_calibration() -> Calibration:
     """The shipped calibration (`faceforge/data/detect/temporal.json`)."""
     try:
         data = json.loads(resources.files("faceforge.data").joinpath("detect", _MODEL_FILE).read_text())
-        return Calibration(float(data["intercept"]), float(data["slope"]), dict(data.get("meta", {})))
+        return Calibration(
+            float(data["intercept"]),
+            float(data["slope"]),
+            float(data.get("grain_exponent", 0.0)),
+            float(data.get("grain_reference", 1.0)),
+            dict(data.get("meta", {})),
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DependencyError(
             f"the temporal signal's calibration faceforge/data/detect/{_MODEL_FILE} is missing or damaged "
@@ -205,6 +234,19 @@ def fit_calibration(pairs: Sequence[PairMeasure], bins: int = 10) -> tuple[float
     my = np.array([np.median(residual[which == k]) for k in range(bins) if np.any(which == k)])
     slope, intercept = np.polyfit(mx, my, 1)
     return float(intercept), float(slope)
+
+
+def fit_grain(pairs: Sequence[PairMeasure], intercept: float, slope: float) -> tuple[float, float]:
+    """How real footage's residual (over the flow line) grows with its grain: the least-squares
+    line log(residual / line) = c + k · log(grain). Returns (k, g₀ = the grain where the factor is 1)."""
+    line = Calibration(intercept, slope)
+    kept = [p for p in pairs if p.grain is not None and p.grain > _MIN_GRAIN]
+    if len(kept) < 20:
+        raise ValueError(f"need at least 20 frame pairs with their grain to calibrate, got {len(kept)}")
+    y = np.log(np.array([p.residual for p in kept]) / line.expected([p.flow for p in kept]))
+    x = np.log([p.grain for p in kept])
+    k, c = np.polyfit(x, y, 1)
+    return float(k), float(math.exp(-c / k)) if abs(k) > 1e-6 else 1.0
 
 
 def ratio_score(ratio: float) -> float:
@@ -253,7 +295,7 @@ class TemporalTrack:
 
     def _add_to_map(self, pair: PairMeasure, image: np.ndarray, face: Face) -> None:
         to_map = alignment_matrix(face, MAP_SIZE, _MAP_CONTEXT) @ np.vstack([pair.crop_to_frame, [0.0, 0.0, 1.0]])
-        expected = float(self.calibration.expected(pair.flow))
+        expected = float(self.calibration.pair_expected([pair])[0])
         size = (MAP_SIZE, MAP_SIZE)
         self._map_sum += cv2.warpAffine(pair.residual_map / expected, to_map, size, flags=cv2.INTER_LINEAR)
         self._map_weight += cv2.warpAffine(pair.skin, to_map, size, flags=cv2.INTER_LINEAR)
@@ -284,14 +326,16 @@ class TemporalTrack:
             return SignalScore(None, f"needs at least {MIN_PAIRS + 1} analysed frames of the face (about 1 s)")
         residual = np.array([p.residual for p in self.pairs])
         flow = np.array([p.flow for p in self.pairs])
-        ratio = float(np.median(residual / self.calibration.expected(flow)))
+        ratio = float(np.median(residual / self.calibration.pair_expected(self.pairs)))
         score = ratio_score(ratio)
         if ratio < 1.0:
             finding = f"the skin's fine detail changes {100 * (1 - ratio):.0f} % less between frames than"
         else:
             finding = f"the skin's fine detail changes between frames as much as (ratio {ratio:.2f})"
         details = {"ratio": ratio, "pairs": float(n), "median_flow_px": float(np.median(flow))}
-        reason = finding + f" real camera footage with the same motion ({n} frame pairs)"
+        if all(p.grain is not None for p in self.pairs):
+            details["median_grain"] = float(np.median([p.grain for p in self.pairs]))
+        reason = finding + f" real camera footage with the same motion and grain ({n} frame pairs)"
         return SignalScore(score, reason, details, crop=self._crop, heatmap=self.frozen_map())
 
 
