@@ -118,6 +118,8 @@ def test_one_second_clip_says_pulse_needs_more(tmp_path, astronaut):
     frames = [astronaut[0:384, 64:448]] * 25
     result = detect(write_pyav_video(tmp_path / "short.mp4", frames, rate=25))
     assert result.signals["pulse"].score is None and "3 s" in result.signals["pulse"].reason
+    shading = result.signals["shading"]  # compares frames 1 s apart: too few such pairs in 1 s
+    assert shading.score is None and "1 s apart" in shading.reason and "seen for" in shading.reason
     assert any("short clip" in n for n in result.notes)
     assert result.fake_probability is not None  # the frame signals still judge it
 
@@ -127,6 +129,8 @@ def test_grey_and_rotated_videos(tmp_path, astronaut):
     result = detect(write_pyav_video(tmp_path / "grey.mp4", [grey] * 90, rate=25))
     assert result.fake_probability is not None
     assert result.signals["pulse"].score is None and result.signals["pulse"].reason
+    # One frame shown for 3.6 s: its shading "stays put", but that is no sign of a fake face.
+    assert result.signals["shading"].score is None and "does not change" in result.signals["shading"].reason
     # Stored sideways with a display matrix (a phone video): the face must still be found.
     sideways = np.ascontiguousarray(np.rot90(astronaut[0:384, 64:448], k=1))
     rotated = detect(write_pyav_video(tmp_path / "rotated.mp4", [sideways] * 50, rate=25, rotation_ccw=-90))

@@ -92,6 +92,12 @@ def test_glued_shading_scores_higher_than_moving_light(astronaut, astronaut_face
     assert glued.heatmap.sum() > 2 * lit.heatmap.sum()
 
 
+def test_a_still_picture_shown_as_video_is_not_judged(astronaut, astronaut_face):
+    """Identical frames: the shading cannot move, but that is not a face carried from a photo."""
+    result = run((astronaut, astronaut_face, i / FPS) for i in range(24))
+    assert result.score is None and "does not change" in result.reason
+
+
 def test_short_and_tiny_tracks_are_not_judged(astronaut, astronaut_face):
     short = run(moving_photo(astronaut, astronaut_face, 10, light=0.25))  # 1.1 s: 3 pairs
     assert short.score is None and "1 s apart" in short.reason

@@ -54,7 +54,8 @@ GAP_S = 1.0  # frames this far apart are compared
 GAP_TOLERANCE_S = 0.2  # … give or take this
 MIN_FACE_PX = 40  # narrower faces (frame pixels) are not unwrapped
 MIN_PAIRS = 4
-MIN_MOTION = 0.002  # landmark motion floor (share of the face's RMS radius): below, a pair is "no motion"
+MIN_MOTION = 0.002  # landmark motion (share of the face's RMS radius) floor for the calibration line
+STILL_LEVEL = 0.05  # grey levels: frames whose face region differs less than this are the same picture
 LOG_RATIO_MID = -0.5  # score 0.5: the shading decorrelated 40 % less than on camera at that motion
 LOG_RATIO_SLOPE = 0.25  # log ratio −1.0 → 0.88, 0.0 → 0.12
 _MAP_BLUR = 4.0  # unwrapped pixels: the report's map shows regions
@@ -221,7 +222,22 @@ class _Frame:
     time: float
     band: np.ndarray
     landmarks: np.ndarray
-    grey: np.ndarray
+    grey: np.ndarray  # the unwrapped face
+    image: np.ndarray  # the frame itself (a reference: the reader hands out a new array per frame)
+
+
+def _same_picture(earlier: _Frame, later: _Frame) -> bool:
+    """Whether the face's region of the frame did not change at all (a still shown as video)."""
+    h, w = earlier.image.shape[:2]
+    if later.image.shape[:2] != (h, w):
+        return False
+    x0, y0 = np.maximum(np.floor(earlier.landmarks.min(axis=0)).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(earlier.landmarks.max(axis=0)).astype(int), (w, h))
+    if x1 <= x0 or y1 <= y0:
+        return False
+    a = earlier.image[y0:y1, x0:x1].astype(np.float32)
+    b = later.image[y0:y1, x0:x1].astype(np.float32)
+    return float(np.abs(a - b).mean()) < STILL_LEVEL
 
 
 class ShadingTrack:
@@ -231,6 +247,7 @@ class ShadingTrack:
         self.calibration = calibration
         self.pairs: list[PairMeasure] = []
         self.small = 0
+        self.still = 0  # pairs in which the face did not move at all
         self._recent: deque[_Frame] = deque()
         self._map_sum = np.zeros((CANON_SIZE, CANON_SIZE), np.float32)
         self._map_weight = 0.0
@@ -244,14 +261,17 @@ class ShadingTrack:
             return
         self._duration = (min(self._duration[0], time_s), max(self._duration[1], time_s))
         grey = unwrap_face(image, landmarks)
-        frame = _Frame(time_s, shading_band(grey), landmarks[:_MESH, :2].copy(), grey)
+        frame = _Frame(time_s, shading_band(grey), landmarks[:_MESH, :2].copy(), grey, image)
         while self._recent and self._recent[0].time < time_s - GAP_S - GAP_TOLERANCE_S:
             self._recent.popleft()
         partner = min(self._recent, key=lambda f: abs(time_s - f.time - GAP_S), default=None)
         if partner is not None and abs(time_s - partner.time - GAP_S) <= GAP_TOLERANCE_S:
-            pair = measure_pair(partner.band, frame.band, landmark_motion(partner.landmarks, frame.landmarks))
-            self._add_to_map(pair, partner.grey)
-            self.pairs.append(PairMeasure(pair.ncc, pair.motion))
+            if _same_picture(partner, frame):
+                self.still += 1
+            else:
+                pair = measure_pair(partner.band, frame.band, landmark_motion(partner.landmarks, frame.landmarks))
+                self._add_to_map(pair, partner.grey)
+                self.pairs.append(PairMeasure(pair.ncc, pair.motion))
         self._recent.append(frame)
 
     def _add_to_map(self, pair: PairMeasure, grey: np.ndarray) -> None:
@@ -274,6 +294,8 @@ class ShadingTrack:
 
     def result(self) -> SignalScore:
         n = len(self.pairs)
+        if self.still > max(n, MIN_PAIRS // 2):
+            return SignalScore(None, "the face does not change at all between frames (a still picture shown as video?)")
         if n < MIN_PAIRS:
             if self.small > n:
                 return SignalScore(None, f"face narrower than {MIN_FACE_PX} px: too little shading to follow")
