@@ -26,38 +26,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "scripts"))
-from calibrate_temporal import normalised, train_clips  # noqa: E402
+from calibrate_temporal import clip_pairs, normalised, train_clips  # noqa: E402
 from detect_corpus import NORMALISATION  # noqa: E402
-from faceforge.faces.tracker import FaceTracker  # noqa: E402
-from faceforge.forensics.pipeline import DetectOptions, tracker_options  # noqa: E402
 from faceforge.forensics.shading import Calibration, PairMeasure, ShadingTrack, fit_calibration, log_ratios  # noqa: E402
 from faceforge.media.output import write_text  # noqa: E402
-from faceforge.media.video import read_media, read_video  # noqa: E402
 
 OUT = REPO / "src" / "faceforge" / "data" / "detect" / "shading.json"
-
-
-def clip_pairs(path: Path) -> list[PairMeasure]:
-    """Frame pairs of the longest face track, read and tracked the way `faceforge.detect` does."""
-    options = DetectOptions()
-    _, info = read_media(path)
-    step = 1.0 / min(options.analysis_fps, max(info.fps, 1.0))
-    tracker = FaceTracker(tracker_options())
-    tracks: dict[int, ShadingTrack] = {}
-    placeholder = Calibration(0.0, 0.0)  # the pairs do not depend on it
-    try:
-        for frame in read_video(
-            path,
-            min_interval=step,
-            max_short_side=options.analysis_short_side,
-            skip_nonreference=step >= 2.0 / max(info.fps, 1.0),
-        ):
-            for face in tracker.update(frame.image, frame.time):
-                key = face.track_id if face.track_id is not None else 0
-                tracks.setdefault(key, ShadingTrack(placeholder)).add(frame.image, face, frame.time)
-    finally:
-        tracker.close()
-    return max((t.pairs for t in tracks.values()), key=len, default=[])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -72,8 +46,9 @@ def main(argv: list[str] | None = None) -> None:
     pairs: list[PairMeasure] = []
     per_clip = []
     with tempfile.TemporaryDirectory(prefix="faceforge-shading-") as tmp:
+        placeholder = Calibration(0.0, 0.0)  # the pairs do not depend on it
         for name, files in clips:
-            found = clip_pairs(normalised(name, files, Path(tmp)))
+            found = clip_pairs(normalised(name, files, Path(tmp)), lambda: ShadingTrack(placeholder))
             pairs += found
             per_clip.append((name, found))
             print(f"{name}: {len(found)} frame pairs", flush=True)

@@ -26,7 +26,9 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -80,13 +82,14 @@ def normalised(name: str, files: list[Path], folder: Path) -> Path:
     return dst
 
 
-def clip_pairs(path: Path, calibration: Calibration) -> list[PairMeasure]:
-    """Frame pairs of the largest face, read and tracked the way `faceforge.detect` does."""
+def clip_pairs(path: Path, start: Callable[[], Any]) -> list:
+    """The frame pairs of the face track with the most, with `path` read and tracked the way
+    `faceforge.detect` does; `start()` makes a track signal's accumulator (one per face track)."""
     options = DetectOptions()
     _, info = read_media(path)
     step = 1.0 / min(options.analysis_fps, max(info.fps, 1.0))
     tracker = FaceTracker(tracker_options())
-    tracks: dict[int, TemporalTrack] = {}
+    tracks: dict[int, Any] = {}
     try:
         for frame in read_video(
             path,
@@ -96,7 +99,7 @@ def clip_pairs(path: Path, calibration: Calibration) -> list[PairMeasure]:
         ):
             for face in tracker.update(frame.image, frame.time):
                 key = face.track_id if face.track_id is not None else 0
-                tracks.setdefault(key, TemporalTrack(calibration)).add(frame.image, face, frame.time)
+                tracks.setdefault(key, start()).add(frame.image, face, frame.time)
     finally:
         tracker.close()
     return max((t.pairs for t in tracks.values()), key=len, default=[])
@@ -116,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     per_clip = []
     with tempfile.TemporaryDirectory(prefix="faceforge-temporal-") as tmp:
         for name, files in clips:
-            found = clip_pairs(normalised(name, files, Path(tmp)), placeholder)
+            found = clip_pairs(normalised(name, files, Path(tmp)), lambda: TemporalTrack(placeholder))
             pairs += found
             per_clip.append((name, found))
             print(f"{name}: {len(found)} frame pairs", flush=True)

@@ -185,18 +185,12 @@ def log_ratios(pairs: Sequence[PairMeasure], calibration: Calibration) -> np.nda
 
 
 def fit_calibration(pairs: Sequence[PairMeasure], bins: int = 10) -> tuple[float, float]:
-    """A line through the per-decile medians of (log motion, log decorrelation) of real footage:
-    robust to the few pairs with a cut, a hand or a failed mesh. Returns (intercept, slope)."""
+    """The line through the per-decile medians of (log motion, log decorrelation) of real footage."""
+    from faceforge.forensics.temporal import median_line
+
     motion = np.log(np.maximum([p.motion for p in pairs], MIN_MOTION))
     decorrelation = np.log(np.maximum(1.0 - np.array([p.ncc for p in pairs]), 1e-3))
-    if len(motion) < 2 * bins:
-        raise ValueError(f"need at least {2 * bins} frame pairs to calibrate, got {len(motion)}")
-    edges = np.quantile(motion, np.linspace(0.0, 1.0, bins + 1))
-    which = np.clip(np.searchsorted(edges, motion, side="right") - 1, 0, bins - 1)
-    mx = np.array([np.median(motion[which == k]) for k in range(bins) if np.any(which == k)])
-    my = np.array([np.median(decorrelation[which == k]) for k in range(bins) if np.any(which == k)])
-    slope, intercept = np.polyfit(mx, my, 1)
-    return float(intercept), float(slope)
+    return median_line(motion, decorrelation, bins)
 
 
 @cache

@@ -221,19 +221,23 @@ def load_calibration() -> Calibration:
         ) from exc
 
 
-def fit_calibration(pairs: Sequence[PairMeasure], bins: int = 10) -> tuple[float, float]:
-    """A line through the per-decile medians of (flow, residual) of real footage: robust to the
-    few pairs with a cut, a hand or a failed flow. Returns (intercept, slope)."""
-    flow = np.array([p.flow for p in pairs])
-    residual = np.array([p.residual for p in pairs])
-    if len(flow) < 2 * bins:
-        raise ValueError(f"need at least {2 * bins} frame pairs to calibrate, got {len(flow)}")
-    edges = np.quantile(flow, np.linspace(0.0, 1.0, bins + 1))
-    which = np.clip(np.searchsorted(edges, flow, side="right") - 1, 0, bins - 1)
-    mx = np.array([np.median(flow[which == k]) for k in range(bins) if np.any(which == k)])
-    my = np.array([np.median(residual[which == k]) for k in range(bins) if np.any(which == k)])
+def median_line(x: np.ndarray, y: np.ndarray, bins: int = 10) -> tuple[float, float]:
+    """A line through the medians of (x, y) in each of `bins` quantile bins of x: robust to the
+    few frame pairs with a cut, a hand or a failed flow or mesh. Returns (intercept, slope)."""
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    if len(x) < 2 * bins:
+        raise ValueError(f"need at least {2 * bins} frame pairs to calibrate, got {len(x)}")
+    edges = np.quantile(x, np.linspace(0.0, 1.0, bins + 1))
+    which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, bins - 1)
+    mx = np.array([np.median(x[which == k]) for k in range(bins) if np.any(which == k)])
+    my = np.array([np.median(y[which == k]) for k in range(bins) if np.any(which == k)])
     slope, intercept = np.polyfit(mx, my, 1)
     return float(intercept), float(slope)
+
+
+def fit_calibration(pairs: Sequence[PairMeasure], bins: int = 10) -> tuple[float, float]:
+    """The line through the per-decile medians of (flow, residual) of real footage."""
+    return median_line(np.array([p.flow for p in pairs]), np.array([p.residual for p in pairs]), bins)
 
 
 def fit_grain(pairs: Sequence[PairMeasure], intercept: float, slope: float) -> tuple[float, float]:
