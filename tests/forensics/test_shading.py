@@ -63,10 +63,10 @@ def test_unwrapping_follows_the_face(astronaut, astronaut_face):
     """The same face turned, moved and scaled unwraps to the same picture; another part of the
     photo does not."""
     frames = list(moving_photo(astronaut, astronaut_face, 12))
-    a = shading_band(unwrap_face(frames[0][0], frames[0][1].landmarks_2d))
-    b = shading_band(unwrap_face(frames[9][0], frames[9][1].landmarks_2d))
+    a = shading_band(unwrap_face(frames[0][0], frames[0][1].landmarks_2d)[0])
+    b = shading_band(unwrap_face(frames[9][0], frames[9][1].landmarks_2d)[0])
     shifted = frames[9][1].landmarks_2d + [60.0, 0.0]
-    c = shading_band(unwrap_face(frames[9][0], shifted))
+    c = shading_band(unwrap_face(frames[9][0], shifted)[0])
     assert a.shape == (CANON_SIZE, CANON_SIZE)
 
     def ncc(x, y):
@@ -96,6 +96,23 @@ def test_a_still_picture_shown_as_video_is_not_judged(astronaut, astronaut_face)
     """Identical frames: the shading cannot move, but that is not a face carried from a photo."""
     result = run((astronaut, astronaut_face, i / FPS) for i in range(24))
     assert result.score is None and "does not change" in result.reason
+
+
+def test_a_face_cut_by_the_frame_edge_is_compared_on_its_visible_part(astronaut, astronaut_face):
+    """Beyond the frame edge the unwrapped face is the edge pixels smeared out, not the face's
+    shading: the visible part alone is compared, and reads like the whole face."""
+    x_cut = int(astronaut_face.landmarks[:, 0].min() + 0.3 * np.ptp(astronaut_face.landmarks[:, 0]))
+    cut = np.ascontiguousarray(astronaut[:, x_cut:])
+    face = dataclasses.replace(astronaut_face, landmarks=astronaut_face.landmarks - np.float32([x_cut, 0, 0]))
+    grey, in_frame = unwrap_face(cut, face.landmarks_2d)
+    assert 0.3 < in_frame.mean() < 0.8 and not in_frame[:, :10].any()  # the left of the face is gone
+    whole = run(moving_photo(astronaut, astronaut_face, 24, light=0.25))
+    lit = run(moving_photo(cut, face, 24, light=0.25))
+    assert lit.score is not None and abs(lit.details["log_ratio"] - whole.details["log_ratio"]) < 0.3
+    assert lit.score < 0.5
+    gone = dataclasses.replace(astronaut_face, landmarks=astronaut_face.landmarks - np.float32([x_cut + 40, 0, 0]))
+    mostly_out = run(moving_photo(np.ascontiguousarray(astronaut[:, x_cut + 40 :]), gone, 24, light=0.25))
+    assert mostly_out.score is None and "outside the frame" in mostly_out.reason
 
 
 def test_short_and_tiny_tracks_are_not_judged(astronaut, astronaut_face):

@@ -56,6 +56,7 @@ MIN_FACE_PX = 40  # narrower faces (frame pixels) are not unwrapped
 MIN_PAIRS = 4
 MIN_MOTION = 0.002  # landmark motion (share of the face's RMS radius) floor for the calibration line
 STILL_LEVEL = 0.05  # grey levels: frames whose face region differs less than this are the same picture
+MIN_VISIBLE_SKIN = 0.5  # a pair is compared only if this share of the skin is inside both frames
 LOG_RATIO_MID = -0.5  # score 0.5: the shading decorrelated 40 % less than on camera at that motion
 LOG_RATIO_SLOPE = 0.25  # log ratio −1.0 → 0.88, 0.0 → 0.12
 _MAP_BLUR = 4.0  # unwrapped pixels: the report's map shows regions
@@ -102,9 +103,11 @@ def _unwrap() -> _Unwrap:
     return _Unwrap(inside, triangles.simplices[simplex[inside]], weights.astype(np.float32), skin)
 
 
-def unwrap_face(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+def unwrap_face(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The face of `image` (H×W×3 RGB or H×W grey uint8) with 468+ landmarks (N×2 pixels) mapped
-    onto the mean face: CANON_SIZE² float32 grey, the mesh's inside only (outside: its mean)."""
+    onto the mean face: (CANON_SIZE² float32 grey, the mesh's inside only (outside: its mean);
+    CANON_SIZE² bool, the unwrapped pixels that came from inside the frame, a band-pass reach
+    away from its edge — a face cut by the frame edge is compared on its visible part only)."""
     u = _unwrap()
     pts = landmarks[:_MESH, :2].astype(np.float32)
     map_x = np.full(CANON_SIZE * CANON_SIZE, -1.0, np.float32)
@@ -119,7 +122,11 @@ def unwrap_face(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     outside = np.ones(grey.size, bool)
     outside[u.pixels] = False
     grey[outside] = grey[u.pixels].mean()
-    return grey.reshape(shape)
+    h, w = image.shape[:2]
+    seen = (map_x >= 0) & (map_x <= w - 1) & (map_y >= 0) & (map_y <= h - 1) & ~outside
+    reach = 2 * int(math.ceil(BAND[0])) + 1
+    in_frame = cv2.erode(seen.reshape(shape).astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+    return grey.reshape(shape), in_frame
 
 
 def shading_band(unwrapped: np.ndarray) -> np.ndarray:
@@ -149,9 +156,10 @@ class PairMeasure:
     local: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
-def measure_pair(earlier: np.ndarray, later: np.ndarray, motion: float) -> PairMeasure:
-    """Compare two band-passed unwrapped faces (CANON_SIZE², from `shading_band`) on the skin."""
-    skin = _unwrap().skin
+def measure_pair(earlier: np.ndarray, later: np.ndarray, motion: float, where: np.ndarray | None = None) -> PairMeasure:
+    """Compare two band-passed unwrapped faces (CANON_SIZE², from `shading_band`) on the skin
+    (and within `where`, CANON_SIZE² bool, when given)."""
+    skin = _unwrap().skin if where is None else _unwrap().skin & where
     a, b = earlier[skin], later[skin]
     a, b = a - a.mean(), b - b.mean()
     ncc = float((a * b).sum() / math.sqrt(float((a * a).sum() * (b * b).sum()) + 1e-9))
@@ -217,6 +225,7 @@ class _Frame:
     band: np.ndarray
     landmarks: np.ndarray
     grey: np.ndarray  # the unwrapped face
+    in_frame: np.ndarray  # its pixels that came from inside the frame
     image: np.ndarray  # the frame itself (a reference: the reader hands out a new array per frame)
 
 
@@ -242,9 +251,10 @@ class ShadingTrack:
         self.pairs: list[PairMeasure] = []
         self.small = 0
         self.still = 0  # pairs in which the face did not move at all
+        self.cut = 0  # pairs with under half the skin inside both frames
         self._recent: deque[_Frame] = deque()
         self._map_sum = np.zeros((CANON_SIZE, CANON_SIZE), np.float32)
-        self._map_weight = 0.0
+        self._map_weight = np.zeros((CANON_SIZE, CANON_SIZE), np.float32)
         self._face: np.ndarray | None = None
         self._duration = (math.inf, -math.inf)
 
@@ -254,29 +264,34 @@ class ShadingTrack:
             self.small += 1
             return
         self._duration = (min(self._duration[0], time_s), max(self._duration[1], time_s))
-        grey = unwrap_face(image, landmarks)
-        frame = _Frame(time_s, shading_band(grey), landmarks[:_MESH, :2].copy(), grey, image)
+        grey, in_frame = unwrap_face(image, landmarks)
+        frame = _Frame(time_s, shading_band(grey), landmarks[:_MESH, :2].copy(), grey, in_frame, image)
         while self._recent and self._recent[0].time < time_s - GAP_S - GAP_TOLERANCE_S:
             self._recent.popleft()
         partner = min(self._recent, key=lambda f: abs(time_s - f.time - GAP_S), default=None)
         if partner is not None and abs(time_s - partner.time - GAP_S) <= GAP_TOLERANCE_S:
+            where = partner.in_frame & frame.in_frame
+            skin = _unwrap().skin
             if _same_picture(partner, frame):
                 self.still += 1
+            elif (skin & where).sum() < MIN_VISIBLE_SKIN * skin.sum():
+                self.cut += 1
             else:
-                pair = measure_pair(partner.band, frame.band, landmark_motion(partner.landmarks, frame.landmarks))
-                self._add_to_map(pair, partner.grey)
+                motion = landmark_motion(partner.landmarks, frame.landmarks)
+                pair = measure_pair(partner.band, frame.band, motion, where)
+                self._add_to_map(pair, partner.grey, where)
                 self.pairs.append(PairMeasure(pair.ncc, pair.motion))
         self._recent.append(frame)
 
-    def _add_to_map(self, pair: PairMeasure, grey: np.ndarray) -> None:
+    def _add_to_map(self, pair: PairMeasure, grey: np.ndarray, where: np.ndarray) -> None:
         # Where the shading kept still: 1 where the local decorrelation is 0, 0 where it reaches
         # half of camera footage's at this motion or more (shading on camera does not move
         # everywhere at once, so a milder shortfall is no sign by itself).
         if pair.local is None:
             return
         expected = float(self.calibration.expected(pair.motion))
-        self._map_sum += np.clip(1.0 - 2.0 * (1.0 - pair.local) / expected, 0.0, 1.0)
-        self._map_weight += 1.0
+        self._map_sum += np.clip(1.0 - 2.0 * (1.0 - pair.local) / expected, 0.0, 1.0) * where
+        self._map_weight += where
         if self._face is None:
             self._face = grey
 
@@ -284,7 +299,7 @@ class ShadingTrack:
         """0..1 over the unwrapped face: 1 where the shading did not move at all between frames a
         second apart, 0 where it moved at least half as much as on camera footage (and off the skin)."""
         skin = cv2.GaussianBlur(_unwrap().skin.astype(np.float32), (0, 0), 1.5)
-        return (self._map_sum / max(self._map_weight, 1.0) * skin).astype(np.float32)
+        return (self._map_sum / np.maximum(self._map_weight, 1.0) * skin).astype(np.float32)
 
     def result(self) -> SignalScore:
         n = len(self.pairs)
@@ -293,6 +308,8 @@ class ShadingTrack:
         if n < MIN_PAIRS:
             if self.small > n:
                 return SignalScore(None, f"face narrower than {MIN_FACE_PX} px: too little shading to follow")
+            if self.cut > n:
+                return SignalScore(None, "the face is mostly outside the frame: too little skin to compare")
             seen = max(0.0, self._duration[1] - self._duration[0])
             return SignalScore(
                 None,
