@@ -226,21 +226,24 @@ class _Frame:
     landmarks: np.ndarray
     grey: np.ndarray  # the unwrapped face
     in_frame: np.ndarray  # its pixels that came from inside the frame
-    image: np.ndarray  # the frame itself (a reference: the reader hands out a new array per frame)
+    box: tuple[int, int, int, int]  # the face's landmark box in the frame, clipped to it
+    pixels: np.ndarray  # the frame's pixels in that box
 
 
-def _same_picture(earlier: _Frame, later: _Frame) -> bool:
-    """Whether the face's region of the frame did not change at all (a still shown as video)."""
-    h, w = earlier.image.shape[:2]
-    if later.image.shape[:2] != (h, w):
+def _face_box(landmarks: np.ndarray, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    h, w = shape[:2]
+    x0, y0 = np.maximum(np.floor(landmarks.min(axis=0)).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(landmarks.max(axis=0)).astype(int), (w, h))
+    return int(x0), int(y0), int(max(x1, x0)), int(max(y1, y0))
+
+
+def _same_picture(earlier: _Frame, image: np.ndarray) -> bool:
+    """Whether the earlier frame's face region is unchanged in `image` (a still shown as video)."""
+    x0, y0, x1, y1 = earlier.box
+    later = image[y0:y1, x0:x1]
+    if later.shape != earlier.pixels.shape or later.size == 0:
         return False
-    x0, y0 = np.maximum(np.floor(earlier.landmarks.min(axis=0)).astype(int), 0)
-    x1, y1 = np.minimum(np.ceil(earlier.landmarks.max(axis=0)).astype(int), (w, h))
-    if x1 <= x0 or y1 <= y0:
-        return False
-    a = earlier.image[y0:y1, x0:x1].astype(np.float32)
-    b = later.image[y0:y1, x0:x1].astype(np.float32)
-    return float(np.abs(a - b).mean()) < STILL_LEVEL
+    return float(np.abs(later.astype(np.float32) - earlier.pixels).mean()) < STILL_LEVEL
 
 
 class ShadingTrack:
@@ -265,14 +268,17 @@ class ShadingTrack:
             return
         self._duration = (min(self._duration[0], time_s), max(self._duration[1], time_s))
         grey, in_frame = unwrap_face(image, landmarks)
-        frame = _Frame(time_s, shading_band(grey), landmarks[:_MESH, :2].copy(), grey, in_frame, image)
+        points = landmarks[:_MESH, :2].copy()
+        box = _face_box(points, image.shape)
+        pixels = image[box[1] : box[3], box[0] : box[2]].copy()
+        frame = _Frame(time_s, shading_band(grey), points, grey, in_frame, box, pixels)
         while self._recent and self._recent[0].time < time_s - GAP_S - GAP_TOLERANCE_S:
             self._recent.popleft()
         partner = min(self._recent, key=lambda f: abs(time_s - f.time - GAP_S), default=None)
         if partner is not None and abs(time_s - partner.time - GAP_S) <= GAP_TOLERANCE_S:
             where = partner.in_frame & frame.in_frame
             skin = _unwrap().skin
-            if _same_picture(partner, frame):
+            if _same_picture(partner, image):
                 self.still += 1
             elif (skin & where).sum() < MIN_VISIBLE_SKIN * skin.sum():
                 self.cut += 1
