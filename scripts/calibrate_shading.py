@@ -17,7 +17,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "scripts"))
-from calibrate_temporal import clip_pairs, normalised, train_clips  # noqa: E402
+from calibrate_temporal import train_pairs  # noqa: E402
 from detect_corpus import NORMALISATION  # noqa: E402
 from faceforge.forensics.shading import Calibration, PairMeasure, ShadingTrack, fit_calibration, log_ratios  # noqa: E402
 from faceforge.media.output import write_text  # noqa: E402
@@ -40,18 +39,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     started = time.time()
-    clips = train_clips(args.data)
-    if not clips:
-        sys.exit(f"no TRAIN-split real videos under {args.data} (see faceforge.eval.splits)")
-    pairs: list[PairMeasure] = []
-    per_clip = []
-    with tempfile.TemporaryDirectory(prefix="faceforge-shading-") as tmp:
-        placeholder = Calibration(0.0, 0.0)  # the pairs do not depend on it
-        for name, files in clips:
-            found = clip_pairs(normalised(name, files, Path(tmp)), lambda: ShadingTrack(placeholder))
-            pairs += found
-            per_clip.append((name, found))
-            print(f"{name}: {len(found)} frame pairs", flush=True)
+    placeholder = Calibration(0.0, 0.0)  # the pairs do not depend on it
+    per_clip = train_pairs(args.data, lambda: ShadingTrack(placeholder))
+    pairs: list[PairMeasure] = [p for _, ps in per_clip for p in ps]
     intercept, slope = fit_calibration(pairs)
     calibration = Calibration(intercept, slope)
     ratios = [float(np.median(log_ratios(ps, calibration))) for _, ps in per_clip if len(ps) >= 4]

@@ -105,24 +105,30 @@ def clip_pairs(path: Path, start: Callable[[], Any]) -> list:
     return max((t.pairs for t in tracks.values()), key=len, default=[])
 
 
+def train_pairs(data: Path, start: Callable[[], Any]) -> list[tuple[str, list]]:
+    """(clip name, its frame pairs) for every TRAIN-split real clip, normalised like the corpus and
+    measured by the accumulators `start()` makes. Exits with a message when there is none."""
+    clips = train_clips(data)
+    if not clips:
+        sys.exit(f"no TRAIN-split real videos under {data} (see faceforge.eval.splits)")
+    per_clip = []
+    with tempfile.TemporaryDirectory(prefix="faceforge-calibration-") as tmp:
+        for name, files in clips:
+            found = clip_pairs(normalised(name, files, Path(tmp)), start)
+            per_clip.append((name, found))
+            print(f"{name}: {len(found)} frame pairs", flush=True)
+    return per_clip
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     started = time.time()
-    clips = train_clips(args.data)
-    if not clips:
-        sys.exit(f"no TRAIN-split real videos under {args.data} (see faceforge.eval.splits)")
     placeholder = Calibration(1.0, 0.0)  # the pairs do not depend on it
-    pairs: list[PairMeasure] = []
-    per_clip = []
-    with tempfile.TemporaryDirectory(prefix="faceforge-temporal-") as tmp:
-        for name, files in clips:
-            found = clip_pairs(normalised(name, files, Path(tmp)), lambda: TemporalTrack(placeholder))
-            pairs += found
-            per_clip.append((name, found))
-            print(f"{name}: {len(found)} frame pairs", flush=True)
+    per_clip = train_pairs(args.data, lambda: TemporalTrack(placeholder))
+    pairs: list[PairMeasure] = [p for _, ps in per_clip for p in ps]
     intercept, slope = fit_calibration(pairs)
     exponent, reference = fit_grain(pairs, intercept, slope)
     calibration = Calibration(intercept, slope, exponent, reference)
