@@ -46,6 +46,7 @@ import numpy as np
 
 from faceforge.errors import DependencyError
 from faceforge.faces.face import Face
+from faceforge.faces.measures import landmark_box
 from faceforge.forensics.signal import SignalInfo, SignalScore
 
 CANON_SIZE = 112  # pixels: the unwrapped face's side
@@ -232,9 +233,10 @@ class _Frame:
 
 def _face_box(landmarks: np.ndarray, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
     h, w = shape[:2]
-    x0, y0 = np.maximum(np.floor(landmarks.min(axis=0)).astype(int), 0)
-    x1, y1 = np.minimum(np.ceil(landmarks.max(axis=0)).astype(int), (w, h))
-    return int(x0), int(y0), int(max(x1, x0)), int(max(y1, y0))
+    left, top, right, bottom = landmark_box(landmarks)
+    x0, y0 = max(math.floor(left), 0), max(math.floor(top), 0)
+    x1, y1 = min(math.ceil(right), w), min(math.ceil(bottom), h)
+    return x0, y0, max(x1, x0), max(y1, y0)
 
 
 def _same_picture(earlier: _Frame, image: np.ndarray) -> bool:
