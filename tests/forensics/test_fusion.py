@@ -39,6 +39,16 @@ def test_fit_learns_direction_and_ignores_noise():
     assert auc(y, probs) > 0.9
 
 
+def test_use_keeps_other_signals_at_weight_zero():
+    rows, y = _data()
+    model = fit_fusion(rows, y, SIGNALS, use=("b",))
+    w = dict(zip(model.signals, model.weights))
+    assert model.signals == SIGNALS and w["a"] == 0.0 and w["c"] == 0.0  # informative, but not allowed
+    assert model.contributions(rows[0])["a"] == 0.0
+    with pytest.raises(ValueError, match="not in the model"):
+        fit_fusion(rows, y, SIGNALS, use=("a", "zz"))
+
+
 def test_missing_signal_is_neutral_and_probability_monotonic():
     rows, y = _data()
     model = fit_fusion(rows, y, SIGNALS)

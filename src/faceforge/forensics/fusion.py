@@ -8,6 +8,8 @@ signals that could judge the item (Platt 1999 is the same model on
 one score): each available signal contributes w_s · z_s, where z_s is its score as a clipped logit,
 standardised with the training mean and spread; a signal that said "n/a" contributes 0 (= an
 average item), so a still image is judged by the frame signals alone and nothing is made up.
+The benchmark may hold a signal's weight at 0 for one kind (`use` in `fit_fusion`): the image
+combiner weighs the blending CNN only, because the corpus's few images cannot support more.
 The weights are fitted by `bench/detect.py --fit` on the evaluation corpus with identity-grouped
 cross-validation (the figures it reports are out-of-fold) and stored with their provenance in
 `faceforge/data/detect/fusion.json` — plain JSON, no pickle.
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -166,13 +168,19 @@ def fit_fusion(
     *,
     l2: float = 1.0,
     sample_weight: Sequence[float] | None = None,
+    use: Collection[str] | None = None,
     meta: dict[str, Any] | None = None,
 ) -> FusionModel:
     """Fit the combiner: L2-penalised logistic regression with non-negative weights (bias free).
 
     rows: per item, signal name → score (None = n/a). labels: 1 fake, 0 real.
+    use: the signals allowed a weight (None = all); the others stay in the model with weight 0,
+    so they are still scored and reported but do not move the probability.
     A signal with fewer than 3 available values gets weight 0.
     """
+    unknown = set(use or ()) - set(signals)
+    if unknown:
+        raise ValueError(f"fit_fusion: use names signals that are not in the model: {sorted(unknown)}")
     y = np.asarray(labels, dtype=np.float64)
     if y.size != len(rows) or y.size == 0:
         raise ValueError("fit_fusion needs one label per row and at least one row")
@@ -186,7 +194,7 @@ def fit_fusion(
         stds.append(float(max(vals.std(), 0.05)) if vals.size >= 3 else 1.0)
     proto = FusionModel(tuple(signals), tuple(0.0 for _ in signals), 0.0, tuple(means), tuple(stds))
     x = np.stack([proto.features(r) for r in rows])
-    usable = np.array([sum(r.get(n) is not None for r in rows) >= 3 for n in signals])
+    usable = np.array([sum(r.get(n) is not None for r in rows) >= 3 and (use is None or n in use) for n in signals])
     x[:, ~usable] = 0.0
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:

@@ -10,7 +10,9 @@ behaviour, temporal, shading) see every analysed frame; the frame signals (blend
 noise), which cost a neural network or an FFT per face, see about `frame_samples` frames per face
 spread evenly over the video. Frame scores are pooled per track with a top-quarter mean; a video is as suspicious as its
 most suspicious face track (a video with one swapped face among several real ones is fake). The
-label check (C2PA manifest, watermark in the first full-size frames) runs on a second thread.
+label check (C2PA manifest, watermark in the first full-size frames) runs on a second thread, and
+the frames are decoded on a third, a few ahead of the analysis (`faceforge.media.prefetch`): the
+three overlap on two cores because decoding, MediaPipe and OpenCV release the GIL.
 """
 
 from __future__ import annotations
@@ -213,6 +215,7 @@ def _detect_video(
     path: Path, info, options: DetectOptions, fusion: FusionModel, progress: Progress | None
 ) -> Detection:  # noqa: ANN001
     from faceforge.faces.tracker import FaceTracker
+    from faceforge.media.prefetch import prefetched
     from faceforge.media.video import read_video
 
     duration = info.duration if options.max_duration is None else min(info.duration, options.max_duration)
@@ -230,7 +233,8 @@ def _detect_video(
             max_short_side=options.analysis_short_side,
             skip_nonreference=step >= 2.0 / max(info.fps, 1.0),
         )
-        for frame in frames:
+        # Decode on a helper thread, a few frames ahead of the analysis (see media.prefetch).
+        for frame in prefetched(frames, name="faceforge-decode"):
             if options.max_duration is not None and frame.time > options.max_duration:
                 break
             faces = tracker.update(frame.image, frame.time)
