@@ -14,6 +14,9 @@ def test_push_column_says_which_way_and_nothing_for_zero():
     zero = _signal_row("x", s, 0.0, infos)
     assert "±0.0" in zero and "→" not in zero
     assert "Signal X" in zero and "found x" in zero
+    # A signal the combiner gives no weight says so, instead of a bare ±0.0 beside its score.
+    unweighed = _signal_row("x", SignalScore(0.97, "found x"), 0.0, infos, weighed=False)
+    assert "not weighed" in unweighed and "±0.0" not in unweighed and "0.97" in unweighed
 
 
 def test_frame_map_is_the_signal_that_counts_or_none():

@@ -60,6 +60,9 @@ def _how_to_read(fusion: Fusion) -> str:
         f"about 5 % of the real clips or photos in the benchmark reach it), <b>medium</b> from {video.medium:.0%} "
         f"and {image.medium:.0%}, else <b>low</b>. A low risk is not proof that a face is real: "
         "new kinds of fakes can fool every signal. A file without a face is not judged.</p>"
+        "<p>In each file's table, <b>Push</b> is how far a signal moved the verdict (log-odds; positive "
+        "towards fake). <b>not weighed</b>: the combiner for that kind of media gives the signal no weight, "
+        "because it showed no skill there on the benchmark; its score is shown for what it is worth.</p>"
     )
 
 
@@ -79,9 +82,11 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo]) ->
     if r.signals:
         worst = max((f for f in r.faces if f.probability is not None), key=lambda f: f.probability or 0, default=None)
         contributions = worst.contributions if worst else {}
+        model = fusion.for_kind(r.kind)
+        weighed = {n for n, w in zip(model.signals, model.weights) if w > 0}
         out.append("<table><tr><th>Signal</th><th>Score</th><th>Push</th><th>What it found</th></tr>")
         for name, s in r.signals.items():
-            out.append(_signal_row(name, s, contributions.get(name), infos))
+            out.append(_signal_row(name, s, contributions.get(name), infos, weighed=name in weighed))
         out.append("</table>")
     pictures = [(n, s) for n, s in r.signals.items() if s.crop is not None and s.heatmap is not None]
     if pictures:
@@ -106,13 +111,19 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo]) ->
     return "\n".join(out)
 
 
-def _signal_row(name: str, s: SignalScore, push: float | None, infos: dict[str, SignalInfo]) -> str:
+def _signal_row(
+    name: str, s: SignalScore, push: float | None, infos: dict[str, SignalInfo], *, weighed: bool = True
+) -> str:
+    """One row of a file's signal table. weighed: the combiner for this kind of media gives the
+    signal a weight (one it does not weigh says so, rather than a bare 0 beside a high score)."""
     title = infos[name].title if name in infos else name
     score = "n/a" if s.score is None else f"{s.score:.2f}"
     if push is None:
         arrow = ""
+    elif not weighed:
+        arrow = "not weighed"
     elif abs(push) < 0.05:
-        arrow = "±0.0"  # no weight in the combiner, or an average score: it moves nothing
+        arrow = "±0.0"  # an average score: it moves nothing
     else:
         arrow = f"+{push:.1f} → fake" if push > 0 else f"{push:.1f} → real"
     return (
