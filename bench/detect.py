@@ -664,7 +664,8 @@ def main() -> None:
             body,
             "**Speed** (`detect()` end to end: decode, track, every signal, fusion, label check; default "
             "options: 8 analysed frames per second, converted at ≤ 480 px short side, B-frames not decoded, "
-            "the frame signals on 12 frames per face track, the label check on a second thread):\n\n" + speed_table
+            "the frame signals on 12 frames per face track, the label check on a second thread, "
+            "decoding on a third):\n\n" + speed_table
             if speed_table
             else "",
         ]
