@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import cv2
@@ -143,6 +144,13 @@ def test_corrupted_video_is_a_clear_error(tmp_path, face_video):
     broken.write_bytes(data[: len(data) // 3])
     with pytest.raises(CorruptMedia):
         detect(broken)
+
+
+def test_stopping_early_leaves_no_decoder_running(face_video):
+    """max_duration ends the analysis mid-file: the decoding thread is stopped and joined by then."""
+    result = detect(face_video, DetectOptions(max_duration=0.5))
+    assert 1 <= result.frames_analysed <= 6  # 8 a second of a 4 s clip: it did stop early
+    assert not [t for t in threading.enumerate() if t.name == "faceforge-decode"]
 
 
 def test_options_are_checked():

@@ -21,6 +21,7 @@ import heapq
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -233,16 +234,18 @@ def _detect_video(
             max_short_side=options.analysis_short_side,
             skip_nonreference=step >= 2.0 / max(info.fps, 1.0),
         )
-        # Decode on a helper thread, a few frames ahead of the analysis (see media.prefetch).
-        for frame in prefetched(frames, name="faceforge-decode"):
-            if options.max_duration is not None and frame.time > options.max_duration:
-                break
-            faces = tracker.update(frame.image, frame.time)
-            for face in faces:
-                _observe(tracks, face, frame.image, frame.index, frame.time, stride, info.fps, options, fusion)
-            analysed += 1
-            if progress is not None:
-                progress(analysed, expected)
+        # Decode on a helper thread, a few frames ahead of the analysis (see media.prefetch);
+        # `closing`: whatever ends the loop, the helper stops and the file is closed right here.
+        with closing(prefetched(frames, name="faceforge-decode")) as stream:
+            for frame in stream:
+                if options.max_duration is not None and frame.time > options.max_duration:
+                    break
+                faces = tracker.update(frame.image, frame.time)
+                for face in faces:
+                    _observe(tracks, face, frame.image, frame.index, frame.time, stride, info.fps, options, fusion)
+                analysed += 1
+                if progress is not None:
+                    progress(analysed, expected)
     finally:
         tracker.close()
     if not tracks:
