@@ -15,7 +15,8 @@ cross-validation (the figures it reports are out-of-fold) and stored with their 
 `faceforge/data/detect/fusion.json` — plain JSON, no pickle.
 
 Risk levels come from two thresholds on the probability, also in that file and chosen by the
-benchmark: "high" is set so that at most 5 % of the real items of that kind reach it.
+benchmark by split-conformal reasoning on its real items' out-of-fold scores: "high" is the
+lowest threshold that a new real item of that kind reaches with probability at most 5 % (medium: 20 %).
 """
 
 from __future__ import annotations

@@ -56,8 +56,8 @@ def _how_to_read(fusion: Fusion) -> str:
     return (
         "<p>Each file gets a <b>fake probability</b> (0–100 %) from several independent signals combined by a "
         "model fitted on faceforge's benchmark (one for videos, one for still images), and a <b>risk level</b>: "
-        f"<b>high</b> from {video.high:.0%} for a video and {image.high:.0%} for an image (set so that at most "
-        f"about 5 % of the real clips or photos in the benchmark reach it), <b>medium</b> from {video.medium:.0%} "
+        f"<b>high</b> from {video.high:.0%} for a video and {image.high:.0%} for an image (chosen on the benchmark's real "
+        f"clips and photos so that at most 5 % of new real ones like them should reach it), <b>medium</b> from {video.medium:.0%} "
         f"and {image.medium:.0%}, else <b>low</b>. A low risk is not proof that a face is real: "
         "new kinds of fakes can fool every signal. A file without a face is not judged.</p>"
         "<p>In each file's table, <b>Push</b> is how far a signal moved the verdict (log-odds; positive "
