@@ -41,7 +41,7 @@ Progress = Callable[[int, int | None], None]  # (frames done, frames expected or
 FRAME_SIGNALS = ("blending", "frequency", "noise")
 TRACK_SIGNALS = ("pulse", "behaviour", "temporal", "shading")
 _CROP_SIDE = 320  # report crops are at most this many pixels on a side
-_WATERMARK_FRAMES = 10  # of a video, for the provenance check (30 would cost ~3× the face analysis at 720p)
+WATERMARK_FRAMES = 10  # of a video, for the provenance check (30 would cost ~3× the face analysis at 720p)
 _LOW_BITS_PER_PIXEL = 0.015  # video below this (per pixel per frame) is heavily compressed (web 720p ≈ 0.05)
 
 
@@ -438,7 +438,7 @@ def _nothing(
 def _read_label(path: Path) -> SignalScore:
     from faceforge.forensics.provenance import ProvenanceSignal
 
-    return ProvenanceSignal().check(path, max_video_frames=_WATERMARK_FRAMES)
+    return ProvenanceSignal().check(path, max_video_frames=WATERMARK_FRAMES)
 
 
 def _with_provenance(result: Detection, label: SignalScore) -> Detection:
