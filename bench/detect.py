@@ -389,13 +389,16 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
     # with the real clips of one origin at a time: a detector that only learned "lab footage is
     # real" looks good against the first and fails against the second.
     origin_rows = []
-    origins = real_clip_origins(videos)
     raw = {name: {it.id: signal_score(it, name) for it in videos} for name in ("temporal", "shading")}
-    for origin, reals in origins.items():
+    for origin, (words, reals) in real_clip_origins(videos).items():
         pool = reals + [it for it in videos if it.label == 1]
-        origin_rows.append(_metric_row(f"{origin} vs all fake videos, fused", pool, oof))
+        origin_rows.append(_metric_row(f"{words} vs all fake videos, fused", pool, oof))
         for name, scores in raw.items():
-            origin_rows.append(_metric_row(f"{origin} vs all fake videos, {name} alone", pool, scores))
+            origin_rows.append(_metric_row(f"{words} vs all fake videos, {name} alone", pool, scores))
+        kept = [it for it in pool if oof.get(it.id) is not None]
+        y, s = [it.label for it in kept], [oof[it.id] for it in kept]
+        if origin == "web" and len(set(y)) == 2:  # the report quotes it: what a user's web clip can expect
+            signal_stats["video"]["fused_web"] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(kept)}
 
     # Left-one-family-out.
     lofo_rows, lofo_auc = [], {}
@@ -526,11 +529,10 @@ def originals_section(items: Sequence[Item], originals: Sequence[Item], high: fl
     )
 
 
-def real_clip_origins(videos: Sequence[Item]) -> dict[str, list[Item]]:
-    """The real videos by origin, from the MANIFEST family of their source: "lab recordings"
-    (mead) and "web video" (the others), each label naming the families in it."""
-    manifest = shared_data() / "MANIFEST.csv"
-    with open(manifest, newline="") as fh:
+def real_clip_origins(videos: Sequence[Item]) -> dict[str, tuple[str, list[Item]]]:
+    """The real videos by origin, from the MANIFEST family of their source: "lab" (mead) and
+    "web" (the others) → (words naming the families, items)."""
+    with open(shared_data() / "MANIFEST.csv", newline="") as fh:
         family = {row["file"]: row["family"] for row in csv.DictReader(fh)}
     groups: dict[str, list[Item]] = defaultdict(list)
     for it in videos:
@@ -540,7 +542,7 @@ def real_clip_origins(videos: Sequence[Item]) -> dict[str, list[Item]]:
     for key, noun in (("lab", "lab recordings"), ("web", "web video")):
         if groups[key]:
             names = ", ".join(sorted({family.get(it.source, "unknown") for it in groups[key]}))
-            out[f"real {noun} ({names})"] = groups[key]
+            out[key] = (f"real {noun} ({names})", groups[key])
     return out
 
 

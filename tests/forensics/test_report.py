@@ -33,3 +33,22 @@ def test_frame_map_is_the_signal_that_counts_or_none():
     assert "where the blending signal looks" in _frame_figure(frame, {"blending": 0.9, "noise": 0.2})
     neither = _frame_figure(frame, {"blending": 0.0, "noise": 0.0, "temporal": 1.4})
     assert "signal looks" not in neither and neither.count("<img") == 1
+
+
+def test_signals_table_quotes_the_web_video_figure_when_measured():
+    from faceforge.forensics.fusion import Fusion, FusionModel
+    from faceforge.forensics.report import _signals_section
+    from faceforge.forensics.signal import SignalInfo
+
+    stats = {"fused": {"auc": 0.85, "eer": 0.2, "n": 89}, "fused_web": {"auc": 0.66, "eer": 0.36, "n": 65}}
+
+    def model(meta: dict) -> FusionModel:
+        return FusionModel(("x",), (1.0,), 0.0, (0.0,), (1.0,), meta=meta)
+
+    infos = [SignalInfo("x", "Signal X", "looks at x")]
+    with_web = _signals_section(Fusion(image=model({}), video=model({"signal_stats": stats})), infos)
+    assert "real web video only" in with_web and "AUC 0.66, equal error rate 36% (65 items)" in with_web
+    assert "AUC 0.85" in with_web
+    stats.pop("fused_web")
+    without = _signals_section(Fusion(image=model({}), video=model({"signal_stats": stats})), infos)
+    assert "web video only" not in without

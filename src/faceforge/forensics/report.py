@@ -162,6 +162,13 @@ def _signals_section(fusion: Fusion, infos: Sequence[SignalInfo]) -> str:
             "<tr><td><b>All combined</b></td><td>the calibrated combination used for the verdict (out-of-fold)</td>"
             f"<td>{html.escape(_measured(videos, 'fused'))}</td><td>{html.escape(_measured(images, 'fused'))}</td></tr>"
         )
+    if "fused_web" in videos:
+        out.append(
+            "<tr><td><b>All combined, real web video only</b></td><td>the same, with the benchmark's real lab "
+            "recordings left out: web video lost much of its fine detail to compression before, so real faces "
+            "in it look more like fakes. Expect this on clips from the internet.</td>"
+            f"<td>{html.escape(_measured(videos, 'fused_web'))}</td><td>—</td></tr>"
+        )
     out.append("</table>")
     return "\n".join(out)
 
