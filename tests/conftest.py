@@ -64,3 +64,15 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     out, err = capsys.readouterr()
     return code, out, err
 
+
+def load_bench(name: str):  # noqa: ANN201 (a module)
+    """Import bench/<name>.py (not a package) so tests can reach its pure helpers."""
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module

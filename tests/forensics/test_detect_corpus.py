@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,19 +13,9 @@ from faceforge.eval.splits import detect_split
 from faceforge.media.image import read_image
 from faceforge.media.output import write_video
 from faceforge.media.video import probe_video, read_video
+from tests.conftest import load_bench
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _load_corpus_module():
-    spec = importlib.util.spec_from_file_location("detect_corpus", REPO / "bench" / "detect_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["detect_corpus"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-dc = _load_corpus_module()
+dc = load_bench("detect_corpus")
 
 
 def _item(source: str, group: str, family: str = "real-talking", kind: str = "video"):

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import load_bench
 
-
-def _load_bench_module():
-    spec = importlib.util.spec_from_file_location("bench_detect", REPO / "bench" / "detect.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_detect"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-bd = _load_bench_module()
+bd = load_bench("detect")
 
 
 def _items(real: np.ndarray, fake: np.ndarray = np.array([])) -> tuple[list, dict]:
