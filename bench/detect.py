@@ -389,11 +389,11 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
     # with the real clips of one origin at a time: a detector that only learned "lab footage is
     # real" looks good against the first and fails against the second.
     origin_rows = []
-    raw = {name: {it.id: signal_score(it, name) for it in videos} for name in ("temporal", "shading")}
+    by_signal = {name: {it.id: signal_score(it, name) for it in videos} for name in ("temporal", "shading")}
     for origin, (words, reals) in real_clip_origins(videos).items():
         pool = reals + [it for it in videos if it.label == 1]
         origin_rows.append(_metric_row(f"{words} vs all fake videos, fused", pool, oof))
-        for name, scores in raw.items():
+        for name, scores in by_signal.items():
             origin_rows.append(_metric_row(f"{words} vs all fake videos, {name} alone", pool, scores))
         kept = [it for it in pool if oof.get(it.id) is not None]
         y, s = [it.label for it in kept], [oof[it.id] for it in kept]
