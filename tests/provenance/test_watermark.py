@@ -262,12 +262,39 @@ def test_survives_h264_crf28_panning_clip(astronaut: np.ndarray, tmp_path: Path)
     assert result.present and result.payload == PAYLOAD
 
 
+class _Pulled:
+    """Counts the frames a detector takes from an iterator."""
+
+    def __init__(self, frames: list[np.ndarray]) -> None:
+        self.frames, self.n = frames, 0
+
+    def __iter__(self):  # noqa: ANN204
+        for frame in self.frames:
+            self.n += 1
+            yield frame
+
+
+def test_quick_video_check_answers_from_the_first_frame(astronaut: np.ndarray, tmp_path: Path) -> None:
+    frames = [np.ascontiguousarray(astronaut[8 + i : 488 + i, 10 + 2 * i : 490 + 2 * i]) for i in range(10)]
+    unmarked = _Pulled(frames)
+    assert not detect_watermark_video(unmarked, max_frames=8, quick=True).present
+    assert unmarked.n == 1  # no trace of a mark in frame 1: nothing more is read
+    thorough = _Pulled(frames)
+    assert not detect_watermark_video(thorough, max_frames=8).present
+    assert thorough.n == 8
+    marked = _Pulled(_h264_round_trip(frames, tmp_path, PAYLOAD))
+    result = detect_watermark_video(marked, max_frames=8, quick=True)
+    assert result.present and result.payload == PAYLOAD
+    assert marked.n == 1  # decoded from frame 1
+
+
 @pytest.mark.shared
 def test_survives_h264_crf28_real_clip(shared_data: Path, tmp_path: Path) -> None:
     frames = [frame.image for frame in read_video(shared_data / REAL_CLIP, max_frames=10)]
     decoded = _h264_round_trip(frames, tmp_path, PAYLOAD)
     result = detect_watermark_video(decoded)
     assert result.present and result.payload == PAYLOAD
+    assert detect_watermark_video(decoded, quick=True).payload == PAYLOAD
 
 
 # ----------------------------------------------------------------------------- false positives
@@ -295,8 +322,9 @@ def test_unmarked_shared_images(shared_data: Path, name: str) -> None:
 
 @pytest.mark.shared
 def test_unmarked_shared_video(shared_data: Path) -> None:
-    frames = (frame.image for frame in read_video(shared_data / REAL_CLIP, max_frames=12))
+    frames = [frame.image for frame in read_video(shared_data / REAL_CLIP, max_frames=12)]
     assert not detect_watermark_video(frames, max_frames=12).present
+    assert not detect_watermark_video(frames, max_frames=12, quick=True).present
 
 
 def test_marked_with_another_payload_reads_that_payload(astronaut: np.ndarray) -> None:

@@ -80,13 +80,16 @@ class ProvenanceSignal:
 
     info = INFO
 
-    def check(self, path: str | Path, *, max_video_frames: int = VIDEO_WATERMARK_FRAMES) -> SignalScore:
+    def check(
+        self, path: str | Path, *, max_video_frames: int = VIDEO_WATERMARK_FRAMES, quick: bool = False
+    ) -> SignalScore:
         """Read the labels of an image or video file. Never raises for a readable or unreadable plain file.
 
         max_video_frames: frames the watermark detector reads from a video (fewer is faster; a
-        faceforge output is labelled in every frame, so a few suffice unless it was heavily re-encoded)."""
+        faceforge output is labelled in every frame, so a few suffice unless it was heavily re-encoded).
+        quick: stop at the first frame of a video when it shows no trace of a watermark."""
         try:
-            report = verify_file(path, max_video_frames=max_video_frames)
+            report = verify_file(path, max_video_frames=max_video_frames, quick=quick)
         except InputError as exc:
             return SignalScore(None, reason=f"{NO_LABEL} (file not checked: {exc})")
         return _score(report)

@@ -199,8 +199,13 @@ class VerifyReport:
         return data
 
 
-def verify_file(path: str | Path, *, max_video_frames: int = VIDEO_WATERMARK_FRAMES) -> VerifyReport:
+def verify_file(
+    path: str | Path, *, max_video_frames: int = VIDEO_WATERMARK_FRAMES, quick: bool = False
+) -> VerifyReport:
     """Read the C2PA manifests and the watermark of an image or video (MP4/MOV, animated GIF/WebP).
+
+    quick: a video whose first frame shows no trace of the watermark is answered from that frame
+    (see `detect_watermark_video`); for screening, where the full read costs too much.
 
     Raises MediaNotFound / UnsupportedMedia (a folder, an empty file, or a file that is
     neither media nor carries C2PA data). A damaged file is reported, not raised: its
@@ -219,7 +224,7 @@ def verify_file(path: str | Path, *, max_video_frames: int = VIDEO_WATERMARK_FRA
         if not report.present:
             raise UnsupportedMedia(path, "is not an image or video and carries no C2PA manifest")
         return VerifyReport(path, kind, report, WatermarkReport(checked=False, error="not an image or video"))
-    return VerifyReport(path, kind, report, _watermark(path, kind, max_video_frames))
+    return VerifyReport(path, kind, report, _watermark(path, kind, max_video_frames, quick))
 
 
 # ----------------------------------------------------------------------------- C2PA
@@ -366,7 +371,7 @@ def _ingredient(data: dict[str, Any]) -> IngredientInfo:
 # ----------------------------------------------------------------------------- watermark
 
 
-def _watermark(path: Path, kind: Kind, max_frames: int) -> WatermarkReport:
+def _watermark(path: Path, kind: Kind, max_frames: int, quick: bool) -> WatermarkReport:
     frames_checked: int | None = None
     try:
         if kind == "image":
@@ -376,7 +381,7 @@ def _watermark(path: Path, kind: Kind, max_frames: int) -> WatermarkReport:
             decoded = read_video(path, max_frames=max_frames)
             try:
                 frames = counter.count(frame.image for frame in decoded)
-                result = detect_watermark_video(frames, max_frames=max_frames)
+                result = detect_watermark_video(frames, max_frames=max_frames, quick=quick)
             finally:
                 getattr(decoded, "close", lambda: None)()  # the detector may stop early: release the file
             frames_checked = counter.n
