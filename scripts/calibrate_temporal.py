@@ -12,7 +12,7 @@ Data: the real videos and frame sequences (≥ 25 frames, read as 25 fps) under 
 `faceforge.eval.splits.detect_split` calls "train" (VoxCeleb2 crops); nothing of the evaluation
 corpus. Each clip is first normalised exactly as `bench/detect_corpus.py` normalises the corpus
 (short side 256, 25 fps, H.264 CRF 23, ≤ 8 s), then read the way `faceforge.detect` reads video
-(8 analysed frames per second, short side ≤ 480, B-frames skipped) and tracked without smoothing.
+(6 analysed frames per second, short side ≤ 480, B-frames skipped) and tracked without smoothing.
 Deterministic; about a minute on 2 cores.
 """
 
@@ -93,7 +93,7 @@ def clip_pairs(path: Path, start: Callable[[], Any]) -> list:
     try:
         for frame in read_video(
             path,
-            min_interval=step,
+            interval=step,
             max_short_side=options.analysis_short_side,
             skip_nonreference=step >= 2.0 / max(info.fps, 1.0),
         ):

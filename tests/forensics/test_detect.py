@@ -147,10 +147,28 @@ def test_corrupted_video_is_a_clear_error(tmp_path, face_video):
 
 
 def test_stopping_early_leaves_no_decoder_running(face_video):
-    """max_duration ends the analysis mid-file: the decoding thread is stopped and joined by then."""
+    """max_duration ends the analysis mid-file: the decoding and tracking threads are stopped and joined by then."""
     result = detect(face_video, DetectOptions(max_duration=0.5))
-    assert 1 <= result.frames_analysed <= 6  # 8 a second of a 4 s clip: it did stop early
-    assert not [t for t in threading.enumerate() if t.name == "faceforge-decode"]
+    assert 1 <= result.frames_analysed <= 6  # a few a second of a 4 s clip: it did stop early
+    assert not [t for t in threading.enumerate() if t.name in {"faceforge-decode", "faceforge-track"}]
+
+
+def test_an_error_while_tracking_reaches_the_caller_and_stops_the_helpers(face_video, monkeypatch):
+    from faceforge.faces.tracker import FaceTracker
+
+    calls = []
+
+    def failing_update(self, image, time=None):  # noqa: ANN001, ANN202
+        calls.append(time)
+        if len(calls) == 3:
+            raise RuntimeError("tracker broke")
+        return []
+
+    monkeypatch.setattr(FaceTracker, "update", failing_update)
+    with pytest.raises(RuntimeError, match="tracker broke"):
+        detect(face_video)
+    assert len(calls) == 3
+    assert not [t for t in threading.enumerate() if t.name in {"faceforge-decode", "faceforge-track"}]
 
 
 def test_options_are_checked():
@@ -184,6 +202,25 @@ def test_cli_json_and_report(tmp_path, capsys, astronaut, face_video):
     assert "AUC" in page  # each signal's measured error rates
     # The still photo drifting: the temporal signal's picture of where the skin stayed frozen.
     assert "Over the whole clip" in page and "stayed frozen" in page
+
+
+def test_cli_analysis_fps_defaults_to_the_library_default(tmp_path, capsys, astronaut, monkeypatch):
+    import faceforge.forensics.pipeline as pipeline
+
+    seen = []
+    real_detect = pipeline.detect
+
+    def spy(path, options=DetectOptions(), **kwargs):  # noqa: ANN001, ANN003, ANN202, B008
+        seen.append(options.analysis_fps)
+        return real_detect(path, options, **kwargs)
+
+    monkeypatch.setattr(pipeline, "detect", spy)
+    image = _png(tmp_path / "portrait.png", astronaut)
+    assert run_cli(capsys, "detect", str(image))[0] == 0
+    assert run_cli(capsys, "detect", str(image), "--analysis-fps", "3")[0] == 0
+    assert seen == [DetectOptions().analysis_fps, 3.0]
+    _, out, _ = run_cli(capsys, "detect", "--help")
+    assert f"default {DetectOptions().analysis_fps:g};" in " ".join(out.split())
 
 
 def test_cli_bad_inputs(tmp_path, capsys, astronaut):

@@ -13,6 +13,7 @@ from PIL import Image
 from faceforge.errors import CorruptMedia, MediaNotFound, UnsupportedMedia
 from faceforge.media import VideoFrame, VideoWriter, is_video_file, probe_video, read_media, read_video
 from faceforge.media._arrays import rotate_clockwise
+from faceforge.media.video import FrameSampler
 
 RED = np.array([255, 0, 0])
 
@@ -94,15 +95,36 @@ def test_read_all_frames_in_order(make_video, gradient) -> None:
         assert error < 3  # RGB channel order and BT.601/709 matrix both right
 
 
-def test_min_interval_thins_frames_but_keeps_indices_and_times(make_video, gradient) -> None:
+def test_interval_thins_frames_but_keeps_indices_and_times(make_video, gradient) -> None:
     path = make_video("clip.mp4", 30)  # 29.97 fps
-    frames = list(read_video(path, min_interval=0.1))
-    assert [f.index for f in frames] == list(range(0, 30, 3))  # ≥ 0.1 s apart: every 3rd frame
+    frames = list(read_video(path, interval=0.1))
+    assert [f.index for f in frames] == list(range(0, 30, 3))  # one per 0.1 s: every 3rd frame
     assert frames[1].time == pytest.approx(3 * 1001 / 30000, abs=1e-6)
     error = np.abs(frames[2].image.astype(int) - gradient(6)).mean()
     assert error < 3  # the yielded frame is the one its index says
-    with pytest.raises(ValueError, match="min_interval"):
-        read_video(path, min_interval=-1)
+    with pytest.raises(ValueError, match="interval"):
+        read_video(path, interval=-1)
+
+
+def test_frame_sampler_keeps_the_rate_when_frames_come_slightly_early() -> None:
+    """Reference frames every 160 ms (a 25 fps file with its B-frames skipped), 6 wanted a second:
+    a strict 167 ms minimum would keep every other one (3 a second)."""
+    sampler = FrameSampler(1 / 6)
+    times = [0.16 * k for k in range(63)]  # 10 s
+    kept = [t for t in times if sampler.take(t)]
+    assert 55 <= len(kept) <= 61
+    assert min(b - a for a, b in zip(kept, kept[1:])) >= 1 / 12 - 1e-9
+    every = FrameSampler(0.0)
+    assert all(every.take(t) for t in times)
+
+
+def test_frame_sampler_does_not_burst_after_a_gap() -> None:
+    sampler = FrameSampler(0.2)
+    times = [0.0, 0.2, 0.4, *[2.0 + k / 30 for k in range(30)]]  # 1.6 s without frames, then 30 fps
+    kept = [t for t in times if sampler.take(t)]
+    after = [t for t in kept if t >= 2.0]
+    assert min(b - a for a, b in zip(after, after[1:])) >= 0.1 - 1e-9
+    assert 4 <= len(after) <= 6  # about one per 0.2 s over that last second
 
 
 def test_max_short_side_scales_down_and_keeps_the_picture(make_video, gradient) -> None:
@@ -116,6 +138,16 @@ def test_max_short_side_scales_down_and_keeps_the_picture(make_video, gradient) 
         read_video(path, max_short_side=4)
 
 
+def test_one_decoder_thread_gives_the_same_frames(make_video) -> None:
+    path = make_video("clip.mp4", 12)
+    threaded = list(read_video(path))
+    single = list(read_video(path, decoder_threads=1))
+    assert [f.index for f in single] == [f.index for f in threaded]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(single, threaded))
+    with pytest.raises(ValueError, match="decoder_threads"):
+        read_video(path, decoder_threads=0)
+
+
 def test_skip_nonreference_decodes_fewer_frames_with_true_indices(make_video, gradient) -> None:
     path = make_video("clip.mp4", 60)  # libx264 defaults: B-frames, which nothing references
     every = list(read_video(path))
@@ -125,8 +157,9 @@ def test_skip_nonreference_decodes_fewer_frames_with_true_indices(make_video, gr
     for frame in kept:
         assert frame.time == pytest.approx(every[frame.index].time, abs=1e-6)
         assert np.abs(frame.image.astype(int) - gradient(frame.index)).mean() < 3  # the frame its index says
-    thinned = list(read_video(path, skip_nonreference=True, min_interval=0.2))
-    assert all(b.time - a.time >= 0.2 - 1e-6 for a, b in zip(thinned, thinned[1:]))
+    thinned = list(read_video(path, skip_nonreference=True, interval=0.2))
+    assert all(b.time - a.time >= 0.1 - 1e-6 for a, b in zip(thinned, thinned[1:]))
+    assert abs(len(thinned) - every[-1].time / 0.2) <= 2  # about one per 0.2 s
 
 
 def test_skip_nonreference_still_notices_a_cut_file(tmp_path: Path) -> None:

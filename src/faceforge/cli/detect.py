@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,7 +27,10 @@ def detect_command(
     report: Annotated[
         Path | None, typer.Option("--report", help="Write a self-contained HTML report to this file.")
     ] = None,
-    analysis_fps: Annotated[float, typer.Option(min=1.0, max=60.0, help="Video frames analysed per second.")] = 8.0,
+    analysis_fps: Annotated[
+        float | None,
+        typer.Option(min=1.0, max=60.0, help="Video frames analysed per second (default 6; more is slower)."),
+    ] = None,
     max_duration: Annotated[
         float | None, typer.Option(min=0.1, help="Video: analyse only the first N seconds (default: all).")
     ] = None,
@@ -46,7 +50,9 @@ def detect_command(
         raise InputError(f"{json_out}: --json must end in .json")
     if report is not None and report.suffix.lower() not in {".html", ".htm"}:
         raise InputError(f"{report}: --report must end in .html")
-    options = DetectOptions(analysis_fps=analysis_fps, max_duration=max_duration)
+    options = DetectOptions(max_duration=max_duration)
+    if analysis_fps is not None:
+        options = replace(options, analysis_fps=analysis_fps)
     fusion = load_fusion()
     records: list[dict[str, Any]] = []
     results: list[Detection] = []

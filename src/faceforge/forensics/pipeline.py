@@ -1,25 +1,28 @@
 """`detect(path)`: find and follow the faces, run every signal, pool, fuse, explain.
 
-Frame sampling for video (what makes it fast on a CPU): only frames ≥ 1/`analysis_fps` s apart
-are analysed (8 per second by default: enough for a pulse up to 240 bpm and for blinks, which last
-100–400 ms). When that is every second frame or sparser, the decoder skips the frames nothing
-depends on (most files' B-frames: about half the decoding), and the analysed frames are converted
-to RGB already scaled down to `analysis_short_side` (480 px: faces stay larger than the 128 px
-model crops need, and the fused model was fitted on 256 px video). The track signals (pulse,
-behaviour, temporal, shading) see every analysed frame; the frame signals (blending, frequency,
-noise), which cost a neural network or an FFT per face, see about `frame_samples` frames per face
-spread evenly over the video. Frame scores are pooled per track with a top-quarter mean; a video is as suspicious as its
-most suspicious face track (a video with one swapped face among several real ones is fake). The
-label check (C2PA manifest, watermark in the first full-size frames) runs on a second thread, and
-the frames are decoded on a third, a few ahead of the analysis (`faceforge.media.prefetch`): the
-three overlap on two cores because decoding, MediaPipe and OpenCV release the GIL.
+Frame sampling for video (what makes it fast on a CPU): about `analysis_fps` frames a second are
+analysed (6 by default: a pulse up to 180 bpm is still below the Nyquist rate, and most blinks,
+which last 100–400 ms, show in at least one frame; `faceforge.media.video.FrameSampler` keeps that
+rate when only the reference frames are decoded). When that is every second frame or sparser,
+the decoder skips the frames nothing depends on (most files' B-frames: about half the decoding),
+and the analysed frames are converted to RGB already scaled down to `analysis_short_side` (480 px:
+faces stay larger than the 128 px model crops need, and the fused model was fitted on 256 px
+video). The track signals (pulse, behaviour, temporal, shading) see every analysed frame; the
+frame signals (blending, frequency, noise), which cost a neural network or an FFT per face, see
+about `frame_samples` frames per face spread evenly over the video. Frame scores are pooled per
+track with a top-quarter mean; a video is as suspicious as its most suspicious face track (a
+video with one swapped face among several real ones is fake). The
+label check (C2PA manifest; the watermark in the first full-size frame, in the first 8 when that
+one shows a trace of it) runs on a helper thread; the frames are decoded on another and the faces
+tracked on a third, each a few frames ahead of the next stage (`faceforge.media.prefetch`): they
+overlap on two cores because decoding, MediaPipe and OpenCV release the GIL.
 """
 
 from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field, replace
@@ -41,18 +44,20 @@ Progress = Callable[[int, int | None], None]  # (frames done, frames expected or
 FRAME_SIGNALS = ("blending", "frequency", "noise")
 TRACK_SIGNALS = ("pulse", "behaviour", "temporal", "shading")
 _CROP_SIDE = 320  # report crops are at most this many pixels on a side
-WATERMARK_FRAMES = 10  # of a video, for the provenance check (30 would cost ~3× the face analysis at 720p)
+# The label check of a video: its first frame, and its first 8 when that frame shows a trace of a
+# watermark (`quick`; `faceforge verify` reads 30: ~3× the face analysis at 720p).
+WATERMARK_FRAMES = 8
 _LOW_BITS_PER_PIXEL = 0.015  # video below this (per pixel per frame) is heavily compressed (web 720p ≈ 0.05)
 
 
 @dataclass(frozen=True)
 class DetectOptions:
-    """analysis_fps: video frames analysed per second. frame_samples: frames per face track that
+    """analysis_fps: video frames analysed per second (about). frame_samples: frames per face track that
     the frame signals score. max_duration: seconds of video analysed from the start (None = all).
     suspicious_frames: crops kept for the report. analysis_short_side: larger video frames are
     scaled down to this short side (pixels) for the analysis (None = full size)."""
 
-    analysis_fps: float = 8.0
+    analysis_fps: float = 6.0
     analysis_short_side: int | None = 480
     frame_samples: int = 12
     max_duration: float | None = None
@@ -130,12 +135,12 @@ def detect(
     path = Path(path)
     if kind == "image":
         result = _detect_image(path, payload, options, model)
-        label = _read_label(path)
+        label = read_label(path)
     else:
-        # The label check decodes a few frames at full size and searches them for the watermark
-        # (about as long as the face analysis at 720p): it runs on the second core meanwhile.
+        # The label check decodes the first frame at full size (the first 8 when it shows a trace
+        # of a watermark) and searches it: it runs beside the analysis.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="faceforge-label") as pool:
-            pending = pool.submit(_read_label, path)
+            pending = pool.submit(read_label, path)
             result = _detect_video(path, payload, options, model, progress)
             label = pending.result()
     result = _with_provenance(result, label)
@@ -217,7 +222,7 @@ def _detect_video(
 ) -> Detection:  # noqa: ANN001
     from faceforge.faces.tracker import FaceTracker
     from faceforge.media.prefetch import prefetched
-    from faceforge.media.video import read_video
+    from faceforge.media.video import VideoFrame, read_video
 
     duration = info.duration if options.max_duration is None else min(info.duration, options.max_duration)
     step = 1.0 / min(options.analysis_fps, max(info.fps, 1.0))
@@ -227,27 +232,37 @@ def _detect_video(
     tracker = FaceTracker(tracker_options())
     tracks: dict[int, _Track] = {}
     analysed = 0
+
+    def tracked(stream: Iterator[VideoFrame]) -> Iterator[tuple[VideoFrame, list[Face]]]:
+        for frame in stream:
+            if options.max_duration is not None and frame.time > options.max_duration:
+                return
+            yield frame, tracker.update(frame.image, frame.time)
+
     try:
         frames = read_video(
             path,
-            min_interval=step,
+            interval=step,
             max_short_side=options.analysis_short_side,
             skip_nonreference=step >= 2.0 / max(info.fps, 1.0),
+            decoder_threads=1,  # the tracking and the signals keep both cores busy
         )
-        # Decode on a helper thread, a few frames ahead of the analysis (see media.prefetch);
-        # `closing`: whatever ends the loop, the helper stops and the file is closed right here.
-        with closing(prefetched(frames, name="faceforge-decode")) as stream:
-            for frame in stream:
-                if options.max_duration is not None and frame.time > options.max_duration:
-                    break
-                faces = tracker.update(frame.image, frame.time)
+        # Three stages, each on its own thread a few frames ahead of the next (see
+        # media.prefetch): decoding, face tracking (MediaPipe), the signals here. On two cores
+        # the tracking of the next frames overlaps the signals of this one. `closing`: whatever
+        # ends the loop, the helpers stop and the file is closed right here.
+        with (
+            closing(prefetched(frames, name="faceforge-decode")) as stream,
+            closing(prefetched(tracked(stream), name="faceforge-track")) as faces_by_frame,
+        ):
+            for frame, faces in faces_by_frame:
                 for face in faces:
                     _observe(tracks, face, frame.image, frame.index, frame.time, stride, info.fps, options, fusion)
                 analysed += 1
                 if progress is not None:
                     progress(analysed, expected)
     finally:
-        tracker.close()
+        tracker.close()  # after the tracking helper has stopped: `closing` joined it
     if not tracks:
         return _nothing(
             path, "video", "no face found; nothing to judge", (info.height, info.width), notes, info.duration, analysed
@@ -435,10 +450,11 @@ def _nothing(
     return Detection(path, kind, None, None, summary, [], {}, [], [], notes, shape[1], shape[0], duration, analysed)  # type: ignore[arg-type]
 
 
-def _read_label(path: Path) -> SignalScore:
+def read_label(path: Path) -> SignalScore:
+    """The provenance signal as `detect` reads it: C2PA, and the quick watermark check of a video."""
     from faceforge.forensics.provenance import ProvenanceSignal
 
-    return ProvenanceSignal().check(path, max_video_frames=WATERMARK_FRAMES)
+    return ProvenanceSignal().check(path, max_video_frames=WATERMARK_FRAMES, quick=True)
 
 
 def _with_provenance(result: Detection, label: SignalScore) -> Detection:

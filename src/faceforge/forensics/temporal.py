@@ -54,7 +54,7 @@ from faceforge.forensics.signal import SignalInfo, SignalScore
 
 FACE_WIDTH = 96  # pixels: both frames of a pair are scaled so the face is this wide
 MIN_FACE_PX = 40  # narrower faces (frame pixels) hold too little detail to judge
-MIN_PAIRS = 6  # about 1 s at the default 8 analysed frames per second
+MIN_PAIRS = 6  # about 1 s at the default 6 analysed frames per second
 FLAT_SHARE = 0.4  # the flattest 40 % of the skin is where the residual is measured
 MAX_GAP_S = 0.3  # frames further apart are not compared (the face may have changed too much)
 REPEAT_LEVEL = 0.05  # grey levels: a pair differing less than this (before motion) is a repeated frame
