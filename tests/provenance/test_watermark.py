@@ -286,6 +286,12 @@ def test_quick_video_check_answers_from_the_first_frame(astronaut: np.ndarray, t
     result = detect_watermark_video(marked, max_frames=8, quick=True)
     assert result.present and result.payload == PAYLOAD
     assert marked.n == 1  # decoded from frame 1
+    # Black frames first (a cut from black): "absent" is never decided on them.
+    black = np.zeros_like(frames[0])
+    late = _Pulled(_h264_round_trip([black, black, *frames[:8]], tmp_path, PAYLOAD))
+    result = detect_watermark_video(late, max_frames=8, quick=True)
+    assert result.present and result.payload == PAYLOAD
+    assert late.n == 3
 
 
 @pytest.mark.shared
