@@ -383,7 +383,6 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
         kept = [it for it in subset if oof.get(it.id) is not None]
         y, s = [it.label for it in kept], [oof[it.id] for it in kept]
         signal_stats[kind]["fused"] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(kept)}
-    kept = [it for it in items if oof.get(it.id) is not None]
 
     # Where the real clips come from: lab recordings (MEAD) or web video. Every fake is compared
     # with the real clips of one origin at a time: a detector that only learned "lab footage is
@@ -395,10 +394,10 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
         origin_rows.append(_metric_row(f"{words} vs all fake videos, fused", pool, oof))
         for name, scores in by_signal.items():
             origin_rows.append(_metric_row(f"{words} vs all fake videos, {name} alone", pool, scores))
-        kept = [it for it in pool if oof.get(it.id) is not None]
-        y, s = [it.label for it in kept], [oof[it.id] for it in kept]
+        scored = [it for it in pool if oof.get(it.id) is not None]
+        y, s = [it.label for it in scored], [oof[it.id] for it in scored]
         if origin == "web" and len(set(y)) == 2:  # the report quotes it: what a user's web clip can expect
-            signal_stats["video"]["fused_web"] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(kept)}
+            signal_stats["video"]["fused_web"] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(scored)}
 
     # Left-one-family-out.
     lofo_rows, lofo_auc = [], {}
@@ -454,11 +453,11 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
             ["… with 'high' chosen on the other folds only (honest)", f"{caught / max(len(fake), 1):.1%}"],
         ]
     fpr_nested = per_kind["video"]["fpr_high_nested"]
-    brier = float(np.mean([(oof[it.id] - it.label) ** 2 for it in kept]))
-    ece = _ece([it.label for it in kept], [oof[it.id] for it in kept])
+    calibration = calibration_summary(items, oof)
+    brier, ece = calibration["all"]
     calib_rows += [
-        ["Brier score (all items)", f"{brier:.3f}"],
-        ["expected calibration error (10 bins, all items)", f"{ece:.3f}"],
+        [f"Brier score / expected calibration error (10 bins), {what}", f"{b:.3f} / {e:.3f}"]
+        for what, (b, e) in (("all items", calibration["all"]), *((f"{k}s", calibration[k]) for k in KINDS))
     ]
     calib = table(["measure (out-of-fold)", "value"], calib_rows)
     video_kept = [it for it in videos if oof.get(it.id) is not None]
@@ -571,6 +570,19 @@ def choose_thresholds(items: Sequence[Item], oof: Mapping[str, float | None], ki
 
 
 _CAP = 0.95  # highest 'high' threshold
+
+
+def calibration_summary(items: Sequence[Item], oof: Mapping[str, float | None]) -> dict[str, tuple[float, float]]:
+    """(Brier score, expected calibration error) of the out-of-fold probabilities: over every item
+    with one ("all"), and per kind of media."""
+    out = {}
+    for what in ("all", *KINDS):
+        scored = [it for it in items if oof.get(it.id) is not None and what in ("all", it.kind)]
+        y = [it.label for it in scored]
+        p = [float(oof[it.id]) for it in scored]  # type: ignore[arg-type]
+        brier = float(np.mean((np.asarray(p) - np.asarray(y)) ** 2)) if scored else float("nan")
+        out[what] = (brier, _ece(y, p) if scored else float("nan"))
+    return out
 
 
 def _ece(labels: Sequence[int], probs: Sequence[float], bins: int = 10) -> float:

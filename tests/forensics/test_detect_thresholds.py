@@ -55,3 +55,15 @@ def test_too_few_real_items_give_the_cap_and_floors_hold() -> None:
     assert bd.choose_thresholds(items, oof, "video")["high"] == 0.95
     items, oof = _items(np.full(40, 0.01))  # very low real scores: the floors apply
     assert bd.choose_thresholds(items, oof, "video") == {"medium": 0.25, "high": 0.5}
+
+
+def test_calibration_summary_covers_every_scored_item_and_each_kind() -> None:
+    items, oof = _items(np.array([0.1, 0.3]), np.array([0.8]))
+    image = SimpleNamespace(id="photo", label=1, kind="image")
+    unscored = SimpleNamespace(id="no-face", label=0, kind="video")
+    oof |= {"photo": 0.4, "no-face": None}
+    summary = bd.calibration_summary([*items, image, unscored], oof)
+    brier_all = np.mean([0.1**2, 0.3**2, 0.2**2, 0.6**2])
+    assert summary["all"][0] == pytest.approx(brier_all)
+    assert summary["video"][0] == pytest.approx(np.mean([0.1**2, 0.3**2, 0.2**2]))
+    assert summary["image"] == pytest.approx((0.36, 0.6))  # one photo at 0.4 that is fake: off by 0.6
