@@ -146,11 +146,16 @@ def test_corrupted_video_is_a_clear_error(tmp_path, face_video):
         detect(broken)
 
 
+def _helper_threads() -> list[threading.Thread]:
+    """detect's decoding and tracking helpers still alive."""
+    return [t for t in threading.enumerate() if t.name in {"faceforge-decode", "faceforge-track"}]
+
+
 def test_stopping_early_leaves_no_decoder_running(face_video):
     """max_duration ends the analysis mid-file: the decoding and tracking threads are stopped and joined by then."""
     result = detect(face_video, DetectOptions(max_duration=0.5))
     assert 1 <= result.frames_analysed <= 6  # a few a second of a 4 s clip: it did stop early
-    assert not [t for t in threading.enumerate() if t.name in {"faceforge-decode", "faceforge-track"}]
+    assert not _helper_threads()
 
 
 def test_an_error_while_tracking_reaches_the_caller_and_stops_the_helpers(face_video, monkeypatch):
@@ -168,7 +173,7 @@ def test_an_error_while_tracking_reaches_the_caller_and_stops_the_helpers(face_v
     with pytest.raises(RuntimeError, match="tracker broke"):
         detect(face_video)
     assert len(calls) == 3
-    assert not [t for t in threading.enumerate() if t.name in {"faceforge-decode", "faceforge-track"}]
+    assert not _helper_threads()
 
 
 def test_options_are_checked():

@@ -11,11 +11,11 @@ video). The track signals (pulse, behaviour, temporal, shading) see every analys
 frame signals (blending, frequency, noise), which cost a neural network or an FFT per face, see
 about `frame_samples` frames per face spread evenly over the video. Frame scores are pooled per
 track with a top-quarter mean; a video is as suspicious as its most suspicious face track (a
-video with one swapped face among several real ones is fake). The
-label check (C2PA manifest; the watermark in the first full-size frame, in the first 8 when that
-one shows a trace of it) runs on a helper thread; the frames are decoded on another and the faces
-tracked on a third, each a few frames ahead of the next stage (`faceforge.media.prefetch`): they
-overlap on two cores because decoding, MediaPipe and OpenCV release the GIL.
+video with one swapped face among several real ones is fake). The label check (C2PA manifest; the
+watermark in the first full-size frame that is not black, in the first 8 when that one shows a
+trace of it) runs on a helper thread; the frames are decoded on another and the faces tracked on
+a third, each a few frames ahead of the next stage (`faceforge.media.prefetch`): they overlap on
+two cores because decoding, MediaPipe and OpenCV release the GIL.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ Progress = Callable[[int, int | None], None]  # (frames done, frames expected or
 FRAME_SIGNALS = ("blending", "frequency", "noise")
 TRACK_SIGNALS = ("pulse", "behaviour", "temporal", "shading")
 _CROP_SIDE = 320  # report crops are at most this many pixels on a side
-# The label check of a video: its first frame, and its first 8 when that frame shows a trace of a
-# watermark (`quick`; `faceforge verify` reads 30: ~3× the face analysis at 720p).
+# The label check of a video: its first frame that is not black, and its first 8 when that frame
+# shows a trace of a watermark (`quick`; `faceforge verify` reads 30: ~3× the face analysis at 720p).
 WATERMARK_FRAMES = 8
 _LOW_BITS_PER_PIXEL = 0.015  # video below this (per pixel per frame) is heavily compressed (web 720p ≈ 0.05)
 
@@ -137,8 +137,8 @@ def detect(
         result = _detect_image(path, payload, options, model)
         label = read_label(path)
     else:
-        # The label check decodes the first frame at full size (the first 8 when it shows a trace
-        # of a watermark) and searches it: it runs beside the analysis.
+        # The label check decodes the first frames at full size until one is not black (the first 8
+        # when that one shows a trace of a watermark) and searches it: it runs beside the analysis.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="faceforge-label") as pool:
             pending = pool.submit(read_label, path)
             result = _detect_video(path, payload, options, model, progress)

@@ -87,7 +87,7 @@ class ProvenanceSignal:
 
         max_video_frames: frames the watermark detector reads from a video (fewer is faster; a
         faceforge output is labelled in every frame, so a few suffice unless it was heavily re-encoded).
-        quick: stop at the first frame of a video when it shows no trace of a watermark."""
+        quick: stop at the first frame of a video that is not black when it shows no trace of a watermark."""
         try:
             report = verify_file(path, max_video_frames=max_video_frames, quick=quick)
         except InputError as exc:

@@ -204,8 +204,8 @@ def verify_file(
 ) -> VerifyReport:
     """Read the C2PA manifests and the watermark of an image or video (MP4/MOV, animated GIF/WebP).
 
-    quick: a video whose first frame shows no trace of the watermark is answered from that frame
-    (see `detect_watermark_video`); for screening, where the full read costs too much.
+    quick: a video whose first frame that is not black shows no trace of the watermark is answered
+    from that frame (see `detect_watermark_video`); for screening, where the full read costs too much.
 
     Raises MediaNotFound / UnsupportedMedia (a folder, an empty file, or a file that is
     neither media nor carries C2PA data). A damaged file is reported, not raised: its
