@@ -138,6 +138,35 @@ def test_max_short_side_scales_down_and_keeps_the_picture(make_video, gradient) 
         read_video(path, max_short_side=4)
 
 
+@pytest.mark.parametrize("pix_fmt", ["yuv420p", "yuv444p", "yuvj420p"])
+def test_scaled_read_matches_the_full_size_read_scaled(make_video, gradient, pix_fmt) -> None:
+    # The scaled path (planes scaled, then swscale's fast conversion) against the exact
+    # full-size conversion followed by an area resize: no colour shift beyond a grey level or so.
+    import cv2
+
+    frames = [gradient(i, 240, 320) for i in range(3)]
+    path = make_video("big.mp4", frames, pix_fmt=pix_fmt)
+    full = next(iter(read_video(path))).image
+    small = next(iter(read_video(path, max_short_side=120))).image
+    assert small.shape == (120, 160, 3)
+    reference = cv2.resize(full.astype(np.float32), (160, 120), interpolation=cv2.INTER_AREA)
+    error = small.astype(np.float32) - reference
+    assert abs(float(error.mean())) < 1.5
+    assert float(np.abs(error).mean()) < 3.0
+
+
+def test_scaled_read_keeps_the_rotation(make_video) -> None:
+    path = make_video("rot.mp4", [_corner_frame(64, 128)] * 3, rotation_ccw=90.0)
+    upright = next(iter(read_video(path))).image
+    small = next(iter(read_video(path, max_short_side=32))).image
+    assert upright.shape == (128, 64, 3)
+    assert small.shape == (64, 32, 3)
+    # The red corner lands in the same place, at half the size.
+    red_full = np.argwhere(np.all(np.abs(upright.astype(int) - RED) < 60, axis=2)).mean(axis=0)
+    red_small = np.argwhere(np.all(np.abs(small.astype(int) - RED) < 60, axis=2)).mean(axis=0)
+    assert np.abs(red_small * 2 - red_full).max() < 4
+
+
 def test_one_decoder_thread_gives_the_same_frames(make_video) -> None:
     path = make_video("clip.mp4", 12)
     threaded = list(read_video(path))

@@ -181,7 +181,7 @@ class BlendingSignal:
             for (i, crop, iod), logit, bmap in zip(judged, logits, maps):
                 heatmap = None
                 if want_heatmap:
-                    heatmap = np.clip(crop.to_frame(bmap, image.shape[:2]), 0.0, 1.0).astype(np.float32)
+                    heatmap = crop.to_frame(np.clip(bmap, 0.0, 1.0), image.shape[:2])
                 out[i] = FaceEvidence(
                     float(_sigmoid(logit)),
                     heatmap=heatmap,

@@ -40,7 +40,18 @@ class AlignedCrop:
         size = self.image.shape[0]
         hm = cv2.resize(heatmap.astype(np.float32), (size, size), interpolation=cv2.INTER_LINEAR)
         inverse = cv2.invertAffineTransform(self.matrix)
-        return cv2.warpAffine(hm, inverse, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        # Warp only into the box the crop covers in the frame (the rest stays zero): a face
+        # covers a small part of most frames, and this runs for every scored frame of a video.
+        corners = np.array([[0, 0, 1], [size, 0, 1], [0, size, 1], [size, size, 1]], np.float64) @ inverse.T
+        x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int) - 1, 0)
+        x1, y1 = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + 2, (w, h))
+        out = np.zeros((h, w), np.float32)
+        if x1 > x0 and y1 > y0:
+            shifted = inverse - np.array([[0.0, 0.0, x0], [0.0, 0.0, y0]])
+            out[y0:y1, x0:x1] = cv2.warpAffine(
+                hm, shifted, (int(x1 - x0), int(y1 - y0)), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT
+            )
+        return out
 
 
 def template_points(size: int, context: float) -> np.ndarray:

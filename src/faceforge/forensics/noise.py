@@ -145,17 +145,22 @@ def grid_profile(grey: np.ndarray, mask: np.ndarray, origin: tuple[int, int]) ->
     anchored at the frame's corner makes phase 7 the largest. `mask`: H×W bool, pixels to use.
     """
     g = grey.astype(np.float32)
-    out = np.zeros((2, 8))
     dh, mh = np.abs(np.diff(g, axis=1)), mask[:, 1:] & mask[:, :-1]
     dv, mv = np.abs(np.diff(g, axis=0)), mask[1:] & mask[:-1]
+    # Sum each column (row) of used steps first, then the columns (rows) of each phase.
     phase_x = (np.arange(dh.shape[1]) + origin[0]) % 8
     phase_y = (np.arange(dv.shape[0]) + origin[1]) % 8
-    for p in range(8):
-        sel_h = mh[:, phase_x == p]
-        sel_v = mv[phase_y == p]
-        out[0, p] = dh[:, phase_x == p][sel_h].mean() if sel_h.any() else np.nan
-        out[1, p] = dv[phase_y == p][sel_v].mean() if sel_v.any() else np.nan
-    return out
+    sums = np.stack(
+        [
+            np.bincount(phase_x, (dh * mh).sum(axis=0, dtype=np.float64), minlength=8),
+            np.bincount(phase_y, (dv * mv).sum(axis=1, dtype=np.float64), minlength=8),
+        ]
+    )
+    counts = np.stack(
+        [np.bincount(phase_x, mh.sum(axis=0), minlength=8), np.bincount(phase_y, mv.sum(axis=1), minlength=8)]
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
 def blockiness(profile: np.ndarray, phase: int | None = None) -> tuple[float, int]:

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import cv2
 import numpy as np
@@ -71,13 +72,13 @@ class _Unwrap:
     landmark indices and barycentric weights; and the skin mask the pairs are compared on."""
 
     pixels: np.ndarray  # M flat indices (row · size + col) inside the mesh
-    vertices: np.ndarray  # M×3 landmark indices
-    weights: np.ndarray  # M×3 barycentric weights
+    interpolate: Any  # sparse M×468: each pixel's barycentric weights of its triangle's 3 landmarks
     skin: np.ndarray  # size×size bool
 
 
 @cache
 def _unwrap() -> _Unwrap:
+    from scipy.sparse import csr_matrix
     from scipy.spatial import Delaunay
 
     from faceforge.faces.pose import face_model
@@ -101,7 +102,10 @@ def _unwrap() -> _Unwrap:
     # 2 px further from the eyes, brows, lips and the mesh's edge: the band-pass reaches a few
     # pixels, and what moves there (a swap keeps the target's own eyes and mouth) is not shading.
     skin = cv2.erode(skin.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    return _Unwrap(inside, triangles.simplices[simplex[inside]], weights.astype(np.float32), skin)
+    vertices = triangles.simplices[simplex[inside]]
+    rows = np.repeat(np.arange(len(inside)), 3)
+    interpolate = csr_matrix((weights.ravel(), (rows, vertices.ravel())), shape=(len(inside), _MESH))
+    return _Unwrap(inside, interpolate, skin)
 
 
 def unwrap_face(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -113,8 +117,9 @@ def unwrap_face(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, n
     pts = landmarks[:_MESH, :2].astype(np.float32)
     map_x = np.full(CANON_SIZE * CANON_SIZE, -1.0, np.float32)
     map_y = np.full(CANON_SIZE * CANON_SIZE, -1.0, np.float32)
-    map_x[u.pixels] = (u.weights * pts[u.vertices, 0]).sum(axis=1)
-    map_y[u.pixels] = (u.weights * pts[u.vertices, 1]).sum(axis=1)
+    inside = u.interpolate @ pts
+    map_x[u.pixels] = inside[:, 0]
+    map_y[u.pixels] = inside[:, 1]
     shape = (CANON_SIZE, CANON_SIZE)
     face = cv2.remap(
         image, map_x.reshape(shape), map_y.reshape(shape), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
@@ -245,7 +250,7 @@ def _same_picture(earlier: _Frame, image: np.ndarray) -> bool:
     later = image[y0:y1, x0:x1]
     if later.shape != earlier.pixels.shape or later.size == 0:
         return False
-    return float(np.abs(later.astype(np.float32) - earlier.pixels).mean()) < STILL_LEVEL
+    return cv2.norm(later, earlier.pixels, cv2.NORM_L1) / later.size < STILL_LEVEL  # mean |difference|
 
 
 class ShadingTrack:

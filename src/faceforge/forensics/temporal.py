@@ -137,10 +137,9 @@ def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) 
     if mask.sum() < 0.1 * FACE_WIDTH**2:
         return None
     flow = _flow().calc(a, b, None)
-    gy, gx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
-    warped = cv2.remap(
-        b.astype(np.float32), gx + flow[..., 0], gy + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-    )
+    map_x = flow[..., 0] + np.arange(size[0], dtype=np.float32)
+    map_y = flow[..., 1] + np.arange(size[1], dtype=np.float32)[:, None]
+    warped = cv2.remap(b.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     af = a.astype(np.float32)
     # Flat skin only: where the earlier frame's gradient is in the lower FLAT_SHARE of the skin's.
     # A slightly wrong flow leaves residual along edges (wrinkles, nostrils, the jaw line) in any
@@ -154,7 +153,7 @@ def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) 
     skin = mask.astype(np.float32)
     return PairMeasure(
         residual=float(difference[flat].mean()),
-        flow=float(np.linalg.norm(flow, axis=2)[mask].mean()),
+        flow=float(np.sqrt((flow[mask] ** 2).sum(axis=1)).mean()),
         change=float(np.abs(b.astype(np.float32) - af)[mask].mean()),
         grain=float(np.abs(cv2.filter2D(af, -1, _LAPLACE))[flat].mean()),
         residual_map=cv2.GaussianBlur(difference * skin, (0, 0), _MAP_BLUR),
