@@ -596,6 +596,122 @@ def _ece(labels: Sequence[int], probs: Sequence[float], bins: int = 10) -> float
     return float(total)
 
 
+# ----------------------------------------------------------------------------- where in the clip
+
+SPLICED = BENCH / "out" / "detect" / "spliced"
+CUT_MARGIN_S = 1.0  # timeline points this close to the cut are left out: their windows straddle it
+
+
+def spliced_pairs(rows: Sequence[Mapping[str, str]]) -> list[tuple[Mapping[str, str], Mapping[str, str]]]:
+    """(real clip, face swap made on that very clip) pairs of the corpus: same motion, same framing."""
+    real_by_source = {r["source"]: r for r in rows if r["label"] == "real" and r["kind"] == "video"}
+    pairs = []
+    for r in rows:
+        if r["family"] == "faceforge-swap" and r["kind"] == "video":
+            target = r["source"].split("|")[0]
+            if target in real_by_source:
+                pairs.append((real_by_source[target], r))
+    return pairs
+
+
+def _splice(real: Path, fake: Path, dst: Path, fake_after: bool) -> float | None:
+    """Write the first half of one clip and the second half of the other (the corpus's codec
+    settings); returns the cut in seconds, or None when the two do not fit together."""
+    from faceforge.media import VideoWriter, read_video
+
+    a = [f.image for f in read_video(real)]
+    b = [f.image for f in read_video(fake)]
+    n = min(len(a), len(b))
+    if n < 3 * 25 or a[0].shape != b[0].shape:
+        return None
+    half = n // 2
+    first, second = (a, b) if fake_after else (b, a)
+    if not dst.exists():
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        partial = dst.with_suffix(".partial.mp4")
+        with VideoWriter(partial, 25, crf=23, preset="veryfast", labeler=None) as writer:
+            for image in first[:half] + second[half:n]:
+                writer.write(image)
+        partial.replace(dst)
+    return half / 25.0
+
+
+def score_spliced(rows: Sequence[Mapping[str, str]], rescore: bool) -> list[dict]:
+    """Splice every (real, swap) pair both ways round and score the clips (cached): the raw
+    signal scores of every timeline point, and of every sampled frame with the whole track's."""
+    version = _version()
+    records = []
+    options = DetectOptions(heatmaps=False, suspicious_frames=0)
+    for real, fake in spliced_pairs(rows):
+        for fake_after in (True, False):
+            name = f"{fake['id'].split('/')[-1]}-{'real-fake' if fake_after else 'fake-real'}"
+            dst = SPLICED / f"{name}.mp4"
+            cut = _splice(CORPUS / real["file"], CORPUS / fake["file"], dst, fake_after)
+            if cut is None:
+                continue
+            cache = SCORES / "spliced" / f"{name}.json"
+            record = json.loads(cache.read_text()) if cache.exists() and not rescore else None
+            if record is None or record.get("version") != version:
+                result = detect(dst, options, fusion=_neutral())
+                record = {
+                    "version": version,
+                    "points": [[p.time, p.scores] for p in result.timeline],
+                    "tracks": [
+                        {
+                            "signals": {n: s.score for n, s in f.signals.items() if n in SIGNALS},
+                            "samples": [[t, scores] for _, t, scores in f.samples],
+                        }
+                        for f in result.faces
+                    ],
+                }
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                cache.write_text(json.dumps(record))
+            records.append(
+                {**record, "name": name, "cut": cut, "fake_after": fake_after, "groups": (real["group"], fake["group"])}
+            )
+    return records
+
+
+def timeline_section(items: Sequence[Item], records: Sequence[dict]) -> str:
+    """How well each clip's timeline tells its swapped half from its real half (AUC within the
+    clip), with combiners fitted without either clip's identity group."""
+    per_clip: dict[str, list[float]] = {"moments": [], "sampled": []}
+    pair_of: dict[str, list[str]] = {"moments": [], "sampled": []}  # both splices of a pair resample together
+    for rec in records:
+        model = fit([it for it in items if it.group not in rec["groups"]]).video
+
+        def is_fake(t: float, rec: dict = rec) -> bool:
+            return t >= rec["cut"] if rec["fake_after"] else t < rec["cut"]
+
+        def near_cut(t: float, rec: dict = rec) -> bool:
+            return abs(t - rec["cut"]) <= CUT_MARGIN_S
+
+        moments = [(t, model.probability(scores)) for t, scores in rec["points"] if not near_cut(t)]
+        sampled = [
+            (t, model.probability({**scores, **{n: v for n, v in tr["signals"].items() if n in TRACK_SIGNALS}}))
+            for tr in rec["tracks"]
+            for t, scores in tr["samples"]
+            if not near_cut(t)
+        ]
+        for name, points in (("moments", moments), ("sampled", sampled)):
+            labels = [int(is_fake(t)) for t, _ in points]
+            if 0 < sum(labels) < len(labels):
+                per_clip[name].append(auc(labels, [p for _, p in points]))
+                pair_of[name].append(rec["groups"][1])
+    rows = []
+    titles = {
+        "moments": "every analysed frame; frame-to-frame detail over ±1 s and shading over ±1.5 s of it (the timeline now)",
+        "sampled": "the frame signals' sampled frames, the track signals over the whole track (the timeline before)",
+    }
+    for name, values in per_clip.items():
+        v = np.asarray(values)
+        mean = bootstrap(lambda _y, s: float(np.mean(s)), [0] * len(v), v, groups=pair_of[name])
+        rows.append([titles[name], len(v), str(mean), f"{np.median(v):.2f}", f"{int((v > 0.5).sum())} of {len(v)}"])
+    return table(
+        ["timeline points", "clips", "mean AUC within a clip [95 % CI]", "median", "swapped half higher"], rows
+    )
+
+
 # ----------------------------------------------------------------------------- speed
 
 
@@ -728,6 +844,14 @@ def main() -> None:
     corpus = (
         f"{len(judged)} items ({sum(it.label == 0 for it in judged)} real, {sum(it.label for it in judged)} fake; "
         f"{len({it.group for it in judged})} identity groups; {skipped} without a judgeable face left out)"
+    )
+    spliced = score_spliced(rows, args.rescore)
+    body += (
+        "\n\n**Where in the clip** (the timeline: does it show which part was manipulated?). Each face swap "
+        "of the corpus spliced with the real clip it was made on, at the middle, both ways round "
+        f"({len(spliced)} clips, the corpus's codec settings); per clip, the AUC of its timeline points in the "
+        f"swapped half against those in the real half, points within {CUT_MARGIN_S:g} s of the cut left out; "
+        "each clip scored by the combiner fitted without its people:\n\n" + timeline_section(judged, spliced)
     )
     print(body)
     if args.fit:

@@ -92,8 +92,11 @@ def test_video_has_tracks_and_a_timeline(face_video):
     assert result.kind == "video" and result.fake_probability is not None
     face = result.faces[0]
     assert len(face.frames) >= 25 and face.frames_scored >= 8  # 4 s at 8 analysed fps; 12 samples asked
-    assert len(result.timeline) >= 8 and all(0.0 <= p.probability <= 1.0 for p in result.timeline)
+    assert all(0.0 <= p.probability <= 1.0 for p in result.timeline)
     assert [p.time for p in result.timeline] == sorted(p.time for p in result.timeline)
+    # A point for every analysed frame, with the signal scores fused into it.
+    assert [p.frame for p in result.timeline] == list(face.frames)
+    assert {"temporal", "shading", "noise"} <= set(result.timeline[-1].scores)
     assert result.signals["pulse"].score is not None or result.signals["pulse"].reason
     assert result.suspicious and result.suspicious[0].image.ndim == 3
     d = result.to_dict()

@@ -9,7 +9,7 @@ import pytest
 
 from faceforge.errors import DependencyError
 from faceforge.forensics.fusion import Fusion, FusionModel, fit_fusion, load_fusion
-from faceforge.forensics.pooling import top_k_mean
+from faceforge.forensics.pooling import top_k_mean, windowed_medians
 
 SIGNALS = ("a", "b", "c")
 
@@ -117,3 +117,16 @@ def test_model_shape_errors():
                 "thresholds": {"medium": 0.3, "high": 0.7},
             }
         )
+
+
+def test_windowed_medians():
+    times = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0]
+    values = [1.0, 2.0, 3.0, 4.0, 100.0, 5.0]
+    out = windowed_medians(times, values, [0.0, 1.0, 2.0, 3.0, 9.0], half_window=0.5, min_count=2)
+    assert out == [1.5, 3.0, 52.0, None, None]  # 3 s: only itself within 0.5 s; 9 s: nothing
+    # The times need not come sorted; the windows include their edges.
+    shuffled = windowed_medians(times[::-1], values[::-1], [1.0], half_window=0.5, min_count=3)
+    assert shuffled == [3.0]
+    assert windowed_medians([], [], [1.0], 1.0, 1) == [None]
+    with pytest.raises(ValueError, match="differ in length"):
+        windowed_medians([0.0], [1.0, 2.0], [0.0], 1.0, 1)

@@ -52,3 +52,18 @@ def test_signals_table_quotes_the_web_video_figure_when_measured():
     stats.pop("fused_web")
     without = _signals_section(Fusion(image=model({}), video=model({"signal_stats": stats})), infos)
     assert "web video only" not in without
+
+
+def test_a_long_timeline_is_thinned_but_keeps_its_peaks():
+    from faceforge.forensics.fusion import FusionModel
+    from faceforge.forensics.report import _MAX_TIMELINE_POINTS, _timeline_svg
+    from faceforge.forensics.result import TimelinePoint
+
+    model = FusionModel(("x",), (1.0,), 0.0, (0.0,), (1.0,))
+    points = [TimelinePoint(i, i / 6, 0.2) for i in range(6 * 3600)]  # an hour at 6 analysed fps
+    points[12345] = TimelinePoint(12345, 12345 / 6, 0.97)
+    svg = _timeline_svg(points, model, 3600.0)
+    assert svg.count("<circle") == _MAX_TIMELINE_POINTS
+    assert "(frame 12345): 97%" in svg
+    short = _timeline_svg(points[:30], model, 5.0)
+    assert short.count("<circle") == 30 and "r='3'" in short

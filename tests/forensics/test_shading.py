@@ -137,3 +137,17 @@ def test_calibration_fit_and_shipped_file():
     assert shipped.slope > 0 and shipped.meta["pairs"] > 100
     assert float(Calibration(0.0, 1.0).expected(0.1)) == pytest.approx(0.1)
     assert ratio_score(-1.0) > 0.5 > ratio_score(0.0)
+
+
+def test_local_scores_show_which_part_of_a_track_is_glued(astronaut, astronaut_face):
+    """Light moving over the face for 4 s, then glued shading for 4 s: the score near each moment
+    follows, where the whole track's score would be an average of both."""
+    lit = list(moving_photo(astronaut, astronaut_face, 32, light=0.25))
+    glued = list(moving_photo(astronaut, astronaut_face, 64))[32:]
+    acc = ShadingSignal().start(FPS)
+    for image, face, t in lit + glued:
+        acc.add(image, face, t)
+    local = acc.local_scores([1.5, 2.0, 6.0, 6.5, 20.0])
+    assert local[-1] is None
+    assert max(local[:2]) + 0.3 < min(local[2:4])
+    assert ShadingSignal().start(FPS).local_scores([1.0, 2.0]) == [None, None]

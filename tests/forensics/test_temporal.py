@@ -179,3 +179,19 @@ def test_animated_photo_scores_higher_than_its_real_clip(shared_data, tmp_path):
     real_s, fake_s = real["shading"], fake["shading"]
     assert real_s.score is not None and fake_s.score is not None
     assert fake_s.details["log_ratio"] < real_s.details["log_ratio"] - 0.5, (fake_s.reason, real_s.reason)
+
+
+def test_local_scores_show_which_part_of_a_track_is_frozen(astronaut, astronaut_face):
+    """A camera-like first half (fresh noise in every frame), a frozen second half: the score near
+    each moment tells them apart, where the whole track's score cannot."""
+    living = list(moving_photo(astronaut, astronaut_face, 24, noise=3.0))
+    frozen = list(moving_photo(astronaut, astronaut_face, 48))[24:]
+    acc = TemporalSignal().start(FPS)
+    for image, face, t in living + frozen:
+        acc.add(image, face, t)
+    times = [0.5, 1.0, 2.0, 4.0, 4.5, 5.5, 30.0]
+    local = acc.local_scores(times)
+    assert local[-1] is None  # no pair within a second of 30 s
+    assert max(local[:2]) < 0.3 and min(local[4:6]) > 0.7
+    assert local[2] is not None  # next to the change: both kinds of pair count
+    assert TemporalSignal().start(FPS).local_scores([1.0]) == [None]

@@ -11,7 +11,10 @@ video). The track signals (pulse, behaviour, temporal, shading) see every analys
 frame signals (blending, frequency, noise), which cost a neural network or an FFT per face, see
 about `frame_samples` frames per face spread evenly over the video. Frame scores are pooled per
 track with a top-quarter mean; a video is as suspicious as its most suspicious face track (a
-video with one swapped face among several real ones is fake). The label check (C2PA manifest; the
+video with one swapped face among several real ones is fake). The timeline has a point for every
+analysed frame: the fusion of the frame signals at the nearest sampled frame and of the track
+signals near that moment (those that can judge a stretch of the track: frame-to-frame detail,
+shading; the others over the whole track), so a stretch that was manipulated stands out. The label check (C2PA manifest; the
 watermark in the first full-size frame that is not black, in the first 8 when that one shows a
 trace of it) runs on a helper thread; the frames are decoded on another and the faces tracked on
 a third, each a few frames ahead of the next stage (`faceforge.media.prefetch`): they overlap on
@@ -37,7 +40,14 @@ from faceforge.faces.face import Face
 from faceforge.forensics.fusion import Fusion, FusionModel, load_fusion
 from faceforge.forensics.pooling import top_k_mean
 from faceforge.forensics.result import Detection, FaceVerdict, SuspiciousFrame, TimelinePoint
-from faceforge.forensics.signal import FaceEvidence, FrameSignal, SignalScore, TrackAccumulator, TrackSignal
+from faceforge.forensics.signal import (
+    FaceEvidence,
+    FrameSignal,
+    LocalTrackAccumulator,
+    SignalScore,
+    TrackAccumulator,
+    TrackSignal,
+)
 
 Progress = Callable[[int, int | None], None]  # (frames done, frames expected or None)
 
@@ -212,6 +222,7 @@ class _Track:
     track_id: int
     accumulators: dict[str, TrackAccumulator]
     frames: list[int] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # of those frames, seconds
     frame_scores: dict[str, list[float]] = field(default_factory=dict)
     sampled: list[tuple[int, float, dict[str, float | None]]] = field(default_factory=list)
     best: list[tuple[float, int, SuspiciousFrame]] = field(default_factory=list)  # min-heap by score
@@ -278,19 +289,45 @@ def _detect_video(
         verdict = _verdict(tr.track_id, signals, tuple(tr.frames), fusion, tuple(tr.sampled))
         verdicts.append(verdict)
         track_scores = {n: signals[n].score for n in TRACK_SIGNALS if n in signals}
-        for index, t, frame_scores in tr.sampled:
-            p = fusion.probability({**frame_scores, **track_scores})
+        moments = _moment_scores(tr, track_scores, tr.times)
+        sample_times = np.array([t for _, t, _ in tr.sampled])
+        for index, t, moment in zip(tr.frames, tr.times, moments):
+            _, _, frame_scores = tr.sampled[_nearest(sample_times, t)]
+            scores = {**frame_scores, **moment}
+            p = fusion.probability(scores)
             if index not in timeline_by_frame or p > timeline_by_frame[index].probability:
-                timeline_by_frame[index] = TimelinePoint(index, t, p)
-        for _, _, crop in tr.best:
-            p = fusion.probability({**crop.scores, **track_scores})
-            crops.append(_replace_crop(crop, p))
+                timeline_by_frame[index] = TimelinePoint(index, t, p, scores)
+        best = [crop for _, _, crop in tr.best]
+        for crop, moment in zip(best, _moment_scores(tr, track_scores, [c.time or 0.0 for c in best])):
+            crops.append(_replace_crop(crop, fusion.probability({**crop.scores, **moment})))
     timeline = [timeline_by_frame[k] for k in sorted(timeline_by_frame)]
     crops.sort(key=lambda c: -c.probability)
     shape = (info.height, info.width)
     return _combine(
         path, "video", verdicts, timeline, crops[: options.suspicious_frames], notes, shape, info.duration, analysed
     )
+
+
+def _moment_scores(tr: _Track, track_scores: dict[str, float | None], times: Sequence[float]) -> list[dict]:
+    """The track signals' scores at each time for the timeline: a signal that can judge moments
+    (`LocalTrackAccumulator`) gives its score from the evidence near that time; the others, and
+    every signal at a time with too little evidence nearby, their score for the whole track."""
+    moments = [dict(track_scores) for _ in times]
+    for name, acc in tr.accumulators.items():
+        if track_scores.get(name) is None or not isinstance(acc, LocalTrackAccumulator):
+            continue
+        for moment, local in zip(moments, acc.local_scores(times)):
+            if local is not None:
+                moment[name] = local
+    return moments
+
+
+def _nearest(times: np.ndarray, t: float) -> int:
+    """Index of the value in `times` (ascending, not empty) nearest to t."""
+    i = int(np.searchsorted(times, t))
+    if i == len(times) or (i > 0 and t - times[i - 1] <= times[i] - t):
+        return i - 1
+    return i
 
 
 def _observe(
@@ -330,6 +367,7 @@ def _observe(
             else:
                 heapq.heapreplace(tr.best, entry)
     tr.frames.append(index)
+    tr.times.append(t)
 
 
 def _default_reason(ev: FaceEvidence) -> str:

@@ -95,6 +95,12 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo]) ->
         out.append("</div>")
     if r.timeline:
         out.append("<h3>Timeline</h3>" + _timeline_svg(r.timeline, fusion.video, r.duration))
+        out.append(
+            "<p class=dim>The fake probability of the most suspicious face at each analysed frame: "
+            "frame-to-frame detail judged over the frame pairs within a second of it, shading over the "
+            "pairs within 1.5 s, the frame signals at the nearest sampled frame, and the other signals "
+            "over the whole face track. A stretch that rises above the rest is where to look.</p>"
+        )
     if r.suspicious:
         out.append("<h3>Most suspicious frames</h3><div class=frames>")
         model = fusion.for_kind(r.kind)
@@ -183,11 +189,13 @@ def _timeline_svg(points: Sequence[TimelinePoint], fusion: FusionModel, duration
     def y(v: float) -> float:
         return h - pad - (h - 2 * pad) * v
 
-    line = " ".join(f"{x(p.time):.1f},{y(p.probability):.1f}" for p in points)
+    shown = _thinned(points, _MAX_TIMELINE_POINTS)
+    line = " ".join(f"{x(p.time):.1f},{y(p.probability):.1f}" for p in shown)
+    radius = 3 if len(shown) <= 150 else 1.5  # a long video's points would hide the line
     dots = "".join(
-        f"<circle cx='{x(p.time):.1f}' cy='{y(p.probability):.1f}' r='3' fill='#1565c0'>"
+        f"<circle cx='{x(p.time):.1f}' cy='{y(p.probability):.1f}' r='{radius}' fill='#1565c0'>"
         f"<title>{p.time:.2f} s (frame {p.frame}): {p.probability:.0%}</title></circle>"
-        for p in points
+        for p in shown
     )
     guides = "".join(
         f"<line x1='{pad}' x2='{w - pad}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='{c}' stroke-dasharray='4 4'/>"
@@ -204,6 +212,18 @@ def _timeline_svg(points: Sequence[TimelinePoint], fusion: FusionModel, duration
         f"<svg width='{w}' height='{h}' viewBox='0 0 {w} {h}' role='img' aria-label='fake probability over time'>"
         f"{axes}{guides}<polyline fill='none' stroke='#1565c0' stroke-width='2' points='{line}'/>{dots}</svg>"
     )
+
+
+_MAX_TIMELINE_POINTS = 1000  # the SVG's points: about one per pixel of the plot and a few more
+
+
+def _thinned(points: Sequence[TimelinePoint], most: int) -> list[TimelinePoint]:
+    """At most `most` points in time order: the most suspicious point of each of `most` equal runs
+    (a peak survives the thinning; the JSON keeps every point)."""
+    if len(points) <= most:
+        return list(points)
+    runs = np.array_split(np.arange(len(points)), most)
+    return [max((points[i] for i in run), key=lambda p: p.probability) for run in runs if len(run)]
 
 
 def _frame_figure(c: SuspiciousFrame, weights: dict[str, float]) -> str:

@@ -15,11 +15,14 @@ from faceforge.forensics.signal import SignalScore
 
 @dataclass(frozen=True)
 class TimelinePoint:
-    """The fused probability of the most suspicious face in one analysed video frame."""
+    """The fused probability of the most suspicious face in one analysed video frame (the track
+    signals that can judge moments judged near it: see `faceforge.forensics.pipeline`)."""
 
     frame: int
     time: float
     probability: float
+    # the signal scores fused into it (not in the JSON: 7 numbers a frame would swamp it)
+    scores: dict[str, float | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, eq=False)

@@ -48,6 +48,7 @@ import numpy as np
 from faceforge.errors import DependencyError
 from faceforge.faces.face import Face
 from faceforge.faces.measures import landmark_box
+from faceforge.forensics.pooling import windowed_medians
 from faceforge.forensics.signal import SignalInfo, SignalScore
 
 CANON_SIZE = 112  # pixels: the unwrapped face's side
@@ -56,6 +57,7 @@ GAP_S = 1.0  # frames this far apart are compared
 GAP_TOLERANCE_S = 0.2  # … give or take this
 MIN_FACE_PX = 40  # narrower faces (frame pixels) are not unwrapped
 MIN_PAIRS = 4
+LOCAL_HALF_WINDOW_S = 1.5  # `local_scores`: the pairs centred within this of a moment judge it
 MIN_MOTION = 0.002  # landmark motion (share of the face's RMS radius) floor for the calibration line
 STILL_LEVEL = 0.05  # grey levels: frames whose face region differs less than this are the same picture
 MIN_VISIBLE_SKIN = 0.5  # a pair is compared only if this share of the skin is inside both frames
@@ -259,6 +261,7 @@ class ShadingTrack:
     def __init__(self, calibration: Calibration) -> None:
         self.calibration = calibration
         self.pairs: list[PairMeasure] = []
+        self.pair_times: list[float] = []  # each pair's midpoint, seconds
         self.small = 0
         self.still = 0  # pairs in which the face did not move at all
         self.cut = 0  # pairs with under half the skin inside both frames
@@ -294,6 +297,7 @@ class ShadingTrack:
                 pair = measure_pair(partner.band, frame.band, motion, where)
                 self._add_to_map(pair, partner.grey, where)
                 self.pairs.append(PairMeasure(pair.ncc, pair.motion))
+                self.pair_times.append(0.5 * (partner.time + time_s))
         self._recent.append(frame)
 
     def _add_to_map(self, pair: PairMeasure, grey: np.ndarray, where: np.ndarray) -> None:
@@ -313,6 +317,15 @@ class ShadingTrack:
         second apart, 0 where it moved at least half as much as on camera footage (and off the skin)."""
         skin = cv2.GaussianBlur(_unwrap().skin.astype(np.float32), (0, 0), 1.5)
         return (self._map_sum / np.maximum(self._map_weight, 1.0) * skin).astype(np.float32)
+
+    def local_scores(self, times: Sequence[float]) -> list[float | None]:
+        """The score of the frame pairs centred within LOCAL_HALF_WINDOW_S of each time (seconds),
+        as `result` scores the whole track; None where fewer than MIN_PAIRS pairs lie that close."""
+        if not self.pairs:
+            return [None] * len(times)
+        ratios = log_ratios(self.pairs, self.calibration)
+        medians = windowed_medians(self.pair_times, ratios, times, LOCAL_HALF_WINDOW_S, MIN_PAIRS)
+        return [None if m is None else ratio_score(m) for m in medians]
 
     def result(self) -> SignalScore:
         n = len(self.pairs)

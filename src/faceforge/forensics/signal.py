@@ -7,7 +7,9 @@ There are two kinds of signal, and each lives in its own module under `faceforge
   face track (all of them for a still image) and pools the scores.
 * A **track signal** needs a face followed over time (pulse, blink and head pose): the pipeline
   makes one instance per face track with `start(fps)`, feeds it every analysed frame with
-  `add(image, face, time_s)` and asks `result()` at the end. A still image gives "n/a".
+  `add(image, face, time_s)` and asks `result()` at the end. A still image gives "n/a". Those
+  that can also judge moments of the track (`local_scores(times)`: frame-to-frame detail, shading)
+  shape the video's timeline.
 
 Scores are "fakeness" in 0..1 (higher = more likely manipulated) but need not be calibrated: the
 fusion (`faceforge.forensics.fusion`) learns how much each one is worth and calibrates the whole.
@@ -17,6 +19,7 @@ made-up 0.5.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -76,6 +79,14 @@ class TrackAccumulator(Protocol):
     def add(self, image: np.ndarray, face: Face, time_s: float) -> None: ...
 
     def result(self) -> SignalScore: ...
+
+
+@runtime_checkable
+class LocalTrackAccumulator(TrackAccumulator, Protocol):
+    """A track accumulator that can also judge the moments of a track (for the video's timeline):
+    its score from the evidence near each time (seconds), None where there is too little."""
+
+    def local_scores(self, times: Sequence[float]) -> list[float | None]: ...
 
 
 @runtime_checkable

@@ -50,6 +50,7 @@ from faceforge.errors import DependencyError
 from faceforge.faces.face import Face
 from faceforge.faces.topology import mesh_ids
 from faceforge.forensics.crops import aligned_face, alignment_matrix
+from faceforge.forensics.pooling import windowed_medians
 from faceforge.forensics.signal import SignalInfo, SignalScore
 
 FACE_WIDTH = 96  # pixels: both frames of a pair are scaled so the face is this wide
@@ -57,6 +58,7 @@ MIN_FACE_PX = 40  # narrower faces (frame pixels) hold too little detail to judg
 MIN_PAIRS = 6  # about 1 s at the default 6 analysed frames per second
 FLAT_SHARE = 0.4  # the flattest 40 % of the skin is where the residual is measured
 MAX_GAP_S = 0.3  # frames further apart are not compared (the face may have changed too much)
+LOCAL_HALF_WINDOW_S = 1.0  # `local_scores`: the pairs within this of a moment judge it (~12 at 6 fps)
 REPEAT_LEVEL = 0.05  # grey levels: a pair differing less than this (before motion) is a repeated frame
 RATIO_MID = 0.7  # score 0.5: the face's detail changes 30 % less than camera footage at that motion
 RATIO_SLOPE = 0.2  # in log(ratio): ratio 0.5 → 0.84, ratio 1.0 → 0.15
@@ -264,6 +266,7 @@ class TemporalTrack:
     def __init__(self, calibration: Calibration) -> None:
         self.calibration = calibration
         self.pairs: list[PairMeasure] = []
+        self.pair_times: list[float] = []  # each pair's midpoint, seconds
         self.repeats = 0
         self.small = 0
         self.far_apart = 0
@@ -295,6 +298,7 @@ class TemporalTrack:
             self._add_to_map(pair, earlier, earlier_face)
             # Keep the numbers only: the maps are summed already (an hour of video is ~29 000 pairs).
             self.pairs.append(dataclasses.replace(pair, residual_map=None, skin=None, crop_to_frame=None))
+            self.pair_times.append(0.5 * (t0 + time_s))
 
     def _add_to_map(self, pair: PairMeasure, image: np.ndarray, face: Face) -> None:
         to_map = alignment_matrix(face, MAP_SIZE, _MAP_CONTEXT) @ np.vstack([pair.crop_to_frame, [0.0, 0.0, 1.0]])
@@ -313,6 +317,15 @@ class TemporalTrack:
         # Fade out where few pairs saw skin (the edge of the mask, the eyes and mouth).
         seen = np.clip(self._map_weight / max(float(self._map_weight.max()), 1e-6) * 2.0, 0.0, 1.0)
         return (frozen * seen).astype(np.float32)
+
+    def local_scores(self, times: Sequence[float]) -> list[float | None]:
+        """The score of the frame pairs within LOCAL_HALF_WINDOW_S of each time (seconds), as
+        `result` scores the whole track; None where fewer than MIN_PAIRS pairs lie that close."""
+        if not self.pairs:
+            return [None] * len(times)
+        ratios = np.array([p.residual for p in self.pairs]) / self.calibration.pair_expected(self.pairs)
+        medians = windowed_medians(self.pair_times, ratios, times, LOCAL_HALF_WINDOW_S, MIN_PAIRS)
+        return [None if m is None else ratio_score(m) for m in medians]
 
     def result(self) -> SignalScore:
         n = len(self.pairs)
