@@ -762,7 +762,7 @@ def speed(data: Path) -> str:
     detect(first, options, fusion=fusion)  # warm-up: loads the models
     times: dict[str, list[float]] = {name: [] for name in clips}
     label_times = []
-    for _ in range(5):  # alternating, so all see the same machine load
+    for _ in range(9):  # alternating, so all see the same machine load
         for name, clip in clips.items():
             t0 = time.perf_counter()
             detect(clip, options, fusion=fusion)
