@@ -40,6 +40,7 @@ the gap and the ring (zero elsewhere).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -144,23 +145,31 @@ def grid_profile(grey: np.ndarray, mask: np.ndarray, origin: tuple[int, int]) ->
     Phase p is the step between pixel x ≡ p and x + 1 (mod 8, frame coordinates): a JPEG grid
     anchored at the frame's corner makes phase 7 the largest. `mask`: H×W bool, pixels to use.
     """
+    return grid_profiles(grey, [mask], origin)[0]
+
+
+def grid_profiles(grey: np.ndarray, masks: Sequence[np.ndarray], origin: tuple[int, int]) -> list[np.ndarray]:
+    """`grid_profile` of one image under several masks (the differences are taken once)."""
     g = grey.astype(np.float32)
-    dh, mh = np.abs(np.diff(g, axis=1)), mask[:, 1:] & mask[:, :-1]
-    dv, mv = np.abs(np.diff(g, axis=0)), mask[1:] & mask[:-1]
-    # Sum each column (row) of used steps first, then the columns (rows) of each phase.
+    dh, dv = np.abs(np.diff(g, axis=1)), np.abs(np.diff(g, axis=0))
     phase_x = (np.arange(dh.shape[1]) + origin[0]) % 8
     phase_y = (np.arange(dv.shape[0]) + origin[1]) % 8
-    sums = np.stack(
-        [
-            np.bincount(phase_x, (dh * mh).sum(axis=0, dtype=np.float64), minlength=8),
-            np.bincount(phase_y, (dv * mv).sum(axis=1, dtype=np.float64), minlength=8),
-        ]
-    )
-    counts = np.stack(
-        [np.bincount(phase_x, mh.sum(axis=0), minlength=8), np.bincount(phase_y, mv.sum(axis=1), minlength=8)]
-    )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    out = []
+    for mask in masks:
+        mh, mv = mask[:, 1:] & mask[:, :-1], mask[1:] & mask[:-1]
+        # Sum each column (row) of used steps first, then the columns (rows) of each phase.
+        sums = np.stack(
+            [
+                np.bincount(phase_x, (dh * mh).sum(axis=0, dtype=np.float64), minlength=8),
+                np.bincount(phase_y, (dv * mv).sum(axis=1, dtype=np.float64), minlength=8),
+            ]
+        )
+        counts = np.stack(
+            [np.bincount(phase_x, mh.sum(axis=0), minlength=8), np.bincount(phase_y, mv.sum(axis=1), minlength=8)]
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append(np.where(counts > 0, sums / np.maximum(counts, 1), np.nan))
+    return out
 
 
 def blockiness(profile: np.ndarray, phase: int | None = None) -> tuple[float, int]:
@@ -292,8 +301,8 @@ class NoiseSignal:
         z_noise = (log_ratio - REAL_LOG_RATIO) / REAL_LOG_SPREAD
         grid = GridComparison(0.0, 0.0, 0.0, False)
         if min(regions.face.sum(), regions.ring.sum()) >= GRID_MIN_PIXELS:
-            face_profile = grid_profile(grey, regions.face, (x0, y0))
-            grid = compare_grids(face_profile, grid_profile(grey, regions.ring, (x0, y0)))
+            face_profile, ring_profile = grid_profiles(grey, [regions.face, regions.ring], (x0, y0))
+            grid = compare_grids(face_profile, ring_profile)
         score = math.erf(max(abs(z_noise), grid.z) / math.sqrt(2.0))
         details = {
             "noise_face": round(level_face, 3),
@@ -367,6 +376,7 @@ __all__ = [
     "blockiness",
     "compare_grids",
     "grid_profile",
+    "grid_profiles",
     "luma",
     "noise_level",
     "noise_map",

@@ -93,10 +93,10 @@ def skin_mask(shape: tuple[int, int], landmarks: np.ndarray, face_width: float) 
     shrink = max(3, int(round(0.06 * face_width)))
     mask = cv2.erode(mask, np.ones((shrink, shrink), np.uint8))
     grow = max(3, int(round(0.08 * face_width)))
+    features = np.zeros(shape, np.uint8)
     for ids in holes:
-        hole = np.zeros(shape, np.uint8)
-        cv2.fillConvexPoly(hole, cv2.convexHull(landmarks[ids].astype(np.int32)), 1)
-        mask[cv2.dilate(hole, np.ones((grow, grow), np.uint8)) > 0] = 0
+        cv2.fillConvexPoly(features, cv2.convexHull(landmarks[ids].astype(np.int32)), 1)
+    mask[cv2.dilate(features, np.ones((grow, grow), np.uint8)) > 0] = 0  # grown together: the same as one by one
     return mask > 0
 
 
