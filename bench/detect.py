@@ -32,7 +32,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,13 +43,17 @@ from faceforge.eval.detection import auc, average_precision, bootstrap, eer, fal
 from faceforge.forensics.fusion import Fusion, FusionModel, fit_fusion, load_fusion  # noqa: E402
 from faceforge.forensics.pipeline import (  # noqa: E402
     FRAME_SIGNALS,
+    STRETCH_MIN_S,
     TRACK_SIGNALS,
     WATERMARK_FRAMES,
     DetectOptions,
     detect,
     read_label,
     solid_tracks,
+    stretch_notes,
+    timeline_stretches,
 )
+from faceforge.forensics.result import TimelinePoint  # noqa: E402
 
 SIGNALS = FRAME_SIGNALS + TRACK_SIGNALS
 CORPUS = BENCH / "out" / "detect" / "corpus"
@@ -88,6 +92,7 @@ class Item:
     tracks: list[dict]  # [{"frames": n, "scored": k, "signals": {...}, "samples": [{...}, ...]}]
     seconds: float
     source: str = ""  # the ../shared/data file it was made from
+    points: list = field(default_factory=list)  # a video's timeline: [[time, {signal: score}], ...]
 
 
 def _version() -> str:
@@ -154,7 +159,7 @@ def score_corpus(rows: list[dict], rescore: bool, *, originals: Path | None = No
             record = None
             if cache.exists() and not rescore:
                 record = json.loads(cache.read_text())
-                if record.get("version") != version or record.get("content") != content:
+                if record.get("version") != version or record.get("content") != content or "points" not in record:
                     record = None
             if record is None:
                 t0 = time.perf_counter()
@@ -172,6 +177,7 @@ def score_corpus(rows: list[dict], rescore: bool, *, originals: Path | None = No
                         }
                         for f in result.faces
                     ],
+                    "points": [[p.time, p.scores] for p in result.timeline],
                 }
                 cache.write_text(json.dumps(record))
             items.append(
@@ -187,6 +193,7 @@ def score_corpus(rows: list[dict], rescore: bool, *, originals: Path | None = No
                     record["tracks"],
                     record["seconds"],
                     row["source"],
+                    record["points"],
                 )
             )
             bar.advance(task)
@@ -712,6 +719,45 @@ def timeline_section(items: Sequence[Item], records: Sequence[dict]) -> str:
     )
 
 
+def stretch_section(items: Sequence[Item], spliced: Sequence[dict]) -> str:
+    """How often `detect`'s note "the timeline reaches 'high' at …, look there first" appears:
+    on whole real and fake clips (combiner and 'high' threshold from the other folds) and on the
+    real/swap splices (combiner without the pair's people), where it should point into the swap."""
+    oof = out_of_fold(items)
+    fold = folds_of(items)
+    counts: dict[str, list[int]] = {"real videos": [0, 0], "fake videos": [0, 0]}
+    for k in range(FOLDS):
+        others = [it for it in items if fold[it.group] != k]
+        model = replace(fit(others).video, high=choose_thresholds(others, oof, "video")["high"])
+        for it in items:
+            if it.kind != "video" or fold[it.group] != k or len(it.points) < 2:
+                continue
+            row = counts["fake videos" if it.label else "real videos"]
+            row[1] += 1
+            row[0] += bool(stretch_notes(_timeline(it.points, model), model))
+    rows = [[name, total, f"{noted} ({noted / max(total, 1):.0%})", ""] for name, (noted, total) in counts.items()]
+    noted = inside = 0
+    for rec in spliced:
+        others = [it for it in items if it.group not in rec["groups"]]
+        model = replace(fit(others).video, high=choose_thresholds(others, oof, "video")["high"])
+        timeline = _timeline(rec["points"], model)
+        if not stretch_notes(timeline, model):
+            continue
+        noted += 1
+        stretches = timeline_stretches(timeline, model.high)
+        middle = max(stretches, key=lambda se: se[1] - se[0])
+        centre = 0.5 * (middle[0] + middle[1])
+        inside += (centre >= rec["cut"]) == rec["fake_after"]
+    rows.append(
+        ["real/swap splices", len(spliced), f"{noted} ({noted / max(len(spliced), 1):.0%})", f"{inside} of {noted}"]
+    )
+    return table(["clips", "n", "with the note", "its longest stretch inside the swapped half"], rows)
+
+
+def _timeline(points: Sequence, model: FusionModel) -> list[TimelinePoint]:
+    return [TimelinePoint(i, t, model.probability(scores)) for i, (t, scores) in enumerate(points)]
+
+
 # ----------------------------------------------------------------------------- speed
 
 
@@ -851,7 +897,10 @@ def main() -> None:
         "of the corpus spliced with the real clip it was made on, at the middle, both ways round "
         f"({len(spliced)} clips, the corpus's codec settings); per clip, the AUC of its timeline points in the "
         f"swapped half against those in the real half, points within {CUT_MARGIN_S:g} s of the cut left out; "
-        "each clip scored by the combiner fitted without its people:\n\n" + timeline_section(judged, spliced)
+        "each clip scored by the combiner fitted without its people:\n\n"
+        + timeline_section(judged, spliced)
+        + f"\n\nWhen a stretch of at least {STRETCH_MIN_S:g} s of the timeline reaches 'high' but under 80 % of it does, "
+        "`detect` adds a note pointing there. How often it does (out-of-fold):\n\n" + stretch_section(judged, spliced)
     )
     print(body)
     if args.fit:

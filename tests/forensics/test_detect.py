@@ -290,3 +290,26 @@ def test_a_combiner_without_measured_skill_says_so(tmp_path, astronaut):
     assert any("has not yet shown skill" in n and "AUC 0.26" in n for n in weak.notes)
     strong = detect(image, fusion=model(0.9))
     assert not any("skill" in n for n in strong.notes)
+
+
+def test_timeline_stretches_and_the_note_that_points_there():
+    from faceforge.forensics.fusion import FusionModel
+    from faceforge.forensics.pipeline import stretch_notes, timeline_stretches
+    from faceforge.forensics.result import TimelinePoint
+
+    def timeline(levels: list[float], fps: float = 5.0) -> list[TimelinePoint]:
+        return [TimelinePoint(i, i / fps, p) for i, p in enumerate(levels)]
+
+    model = FusionModel(("x",), (1.0,), 0.0, (0.0,), (1.0,), medium=0.5, high=0.8)
+    # 12 s at 5 points a second: high from 4 s to 7 s (15 points), a 1 s blip at 10 s.
+    levels = [0.3] * 20 + [0.9] * 16 + [0.3] * 14 + [0.95] * 5 + [0.3] * 5
+    assert timeline_stretches(timeline(levels), 0.8) == [(4.0, 7.0)]  # the blip is too short to point at
+    assert timeline_stretches(timeline(levels), 0.8, min_seconds=0.5) == [(4.0, 7.0), (10.0, 10.8)]
+    (note,) = stretch_notes(timeline(levels), model)
+    assert "reaches 'high' at 4.0–7.0 s" in note and "look there first" in note
+    # Nothing to point at: all low, or the whole clip high (the verdict says it already).
+    assert stretch_notes(timeline([0.3] * 60), model) == []
+    assert stretch_notes(timeline([0.9] * 60), model) == []
+    # A gap in the timeline (the face away for over a second) ends a stretch.
+    gappy = [TimelinePoint(i, t, 0.9) for i, t in enumerate([0.0, 0.5, 1.0, 1.5, 4.0, 4.5])]
+    assert timeline_stretches(gappy, 0.8, min_seconds=1.0) == [(0.0, 1.5)]
