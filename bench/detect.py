@@ -40,6 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import BENCH, REPO, git_revision, machine, shared_data, table, update_readme  # noqa: E402
 from faceforge.eval.detection import auc, average_precision, bootstrap, eer, false_positive_rate  # noqa: E402
+from faceforge.forensics import shading, temporal  # noqa: E402
 from faceforge.forensics.fusion import Fusion, FusionModel, fit_fusion, load_fusion  # noqa: E402
 from faceforge.forensics.pipeline import (  # noqa: E402
     FRAME_SIGNALS,
@@ -707,7 +708,10 @@ def timeline_section(items: Sequence[Item], records: Sequence[dict]) -> str:
                 pair_of[name].append(rec["groups"][1])
     rows = []
     titles = {
-        "moments": "every analysed frame; frame-to-frame detail over ±1 s and shading over ±1.5 s of it (the timeline now)",
+        "moments": (
+            f"every analysed frame; frame-to-frame detail over ±{temporal.LOCAL_HALF_WINDOW_S:g} s and shading "
+            f"over ±{shading.LOCAL_HALF_WINDOW_S:g} s of it (the timeline now)"
+        ),
         "sampled": "the frame signals' sampled frames, the track signals over the whole track (the timeline before)",
     }
     for name, values in per_clip.items():

@@ -210,6 +210,7 @@ def test_cli_json_and_report(tmp_path, capsys, astronaut, face_video):
     assert "AUC" in page  # each signal's measured error rates
     # The still photo drifting: the temporal signal's picture of where the skin stayed frozen.
     assert "Over the whole clip" in page and "stayed frozen" in page
+    assert "frame pairs within 1 s of it" in page  # how the timeline's points are judged
 
 
 def test_cli_analysis_fps_defaults_to_the_library_default(tmp_path, capsys, astronaut, monkeypatch):

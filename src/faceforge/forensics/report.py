@@ -94,12 +94,15 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo]) ->
         out += [_signal_figure(n, s, infos) for n, s in pictures]
         out.append("</div>")
     if r.timeline:
+        from faceforge.forensics import shading, temporal
+
         out.append("<h3>Timeline</h3>" + _timeline_svg(r.timeline, fusion.video, r.duration))
         out.append(
             "<p class=dim>The fake probability of the most suspicious face at each analysed frame: "
-            "frame-to-frame detail judged over the frame pairs within a second of it, shading over the "
-            "pairs within 1.5 s, the frame signals at the nearest sampled frame, and the other signals "
-            "over the whole face track. A stretch that rises above the rest is where to look.</p>"
+            f"frame-to-frame detail judged over the frame pairs within {temporal.LOCAL_HALF_WINDOW_S:g} s of it, "
+            f"shading over those within {shading.LOCAL_HALF_WINDOW_S:g} s, the frame signals at the nearest "
+            "sampled frame, and the other signals over the whole face track. A stretch that rises above the "
+            "rest is where to look.</p>"
         )
     if r.suspicious:
         out.append("<h3>Most suspicious frames</h3><div class=frames>")
