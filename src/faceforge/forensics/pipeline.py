@@ -14,7 +14,8 @@ track with a top-quarter mean; a video is as suspicious as its most suspicious f
 video with one swapped face among several real ones is fake). The timeline has a point for every
 analysed frame: the fusion of the frame signals at the nearest sampled frame and of the track
 signals near that moment (those that can judge a stretch of the track: frame-to-frame detail,
-shading; the others over the whole track), so a stretch that was manipulated stands out. The label check (C2PA manifest; the
+shading; the others over the whole track), so a stretch that was manipulated stands out, and a
+note points at it when only that stretch reaches 'high'. The label check (C2PA manifest; the
 watermark in the first full-size frame that is not black, in the first 8 when that one shows a
 trace of it) runs on a helper thread; the frames are decoded on another and the faces tracked on
 a third, each a few frames ahead of the next stage (`faceforge.media.prefetch`): they overlap on
