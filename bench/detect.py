@@ -31,7 +31,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -680,13 +680,33 @@ def score_spliced(rows: Sequence[Mapping[str, str]], rescore: bool) -> list[dict
     return records
 
 
-def timeline_section(items: Sequence[Item], records: Sequence[dict]) -> str:
+class ModelsWithout:
+    """Video combiners fitted without some identity groups, each with its 'high' threshold chosen
+    on the items left (out-of-fold scores); fitted once per set of groups."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.items = items
+        self._oof: dict[str, float | None] | None = None
+        self._models: dict[frozenset[str], FusionModel] = {}
+
+    def __call__(self, groups: Iterable[str]) -> FusionModel:
+        key = frozenset(groups)
+        if key not in self._models:
+            if self._oof is None:
+                self._oof = out_of_fold(self.items)
+            others = [it for it in self.items if it.group not in key]
+            high = choose_thresholds(others, self._oof, "video")["high"]
+            self._models[key] = replace(fit(others).video, high=high)
+        return self._models[key]
+
+
+def timeline_section(models: ModelsWithout, records: Sequence[dict]) -> str:
     """How well each clip's timeline tells its swapped half from its real half (AUC within the
     clip), with combiners fitted without either clip's identity group."""
     per_clip: dict[str, list[float]] = {"moments": [], "sampled": []}
     pair_of: dict[str, list[str]] = {"moments": [], "sampled": []}  # both splices of a pair resample together
     for rec in records:
-        model = fit([it for it in items if it.group not in rec["groups"]]).video
+        model = models(rec["groups"])
 
         def is_fake(t: float, rec: dict = rec) -> bool:
             return t >= rec["cut"] if rec["fake_after"] else t < rec["cut"]
@@ -723,16 +743,15 @@ def timeline_section(items: Sequence[Item], records: Sequence[dict]) -> str:
     )
 
 
-def stretch_section(items: Sequence[Item], spliced: Sequence[dict]) -> str:
+def stretch_section(models: ModelsWithout, spliced: Sequence[dict]) -> str:
     """How often `detect`'s note "the timeline reaches 'high' at …, look there first" appears:
     on whole real and fake clips (combiner and 'high' threshold from the other folds) and on the
     real/swap splices (combiner without the pair's people), where it should point into the swap."""
-    oof = out_of_fold(items)
+    items = models.items
     fold = folds_of(items)
     counts: dict[str, list[int]] = {"real videos": [0, 0], "fake videos": [0, 0]}
     for k in range(FOLDS):
-        others = [it for it in items if fold[it.group] != k]
-        model = replace(fit(others).video, high=choose_thresholds(others, oof, "video")["high"])
+        model = models(g for g, f in fold.items() if f == k)
         for it in items:
             if it.kind != "video" or fold[it.group] != k or len(it.points) < 2:
                 continue
@@ -742,8 +761,7 @@ def stretch_section(items: Sequence[Item], spliced: Sequence[dict]) -> str:
     rows = [[name, total, f"{noted} ({noted / max(total, 1):.0%})", ""] for name, (noted, total) in counts.items()]
     noted = inside = 0
     for rec in spliced:
-        others = [it for it in items if it.group not in rec["groups"]]
-        model = replace(fit(others).video, high=choose_thresholds(others, oof, "video")["high"])
+        model = models(rec["groups"])
         timeline = _timeline(rec["points"], model)
         if not stretch_notes(timeline, model):
             continue
@@ -896,15 +914,16 @@ def main() -> None:
         f"{len({it.group for it in judged})} identity groups; {skipped} without a judgeable face left out)"
     )
     spliced = score_spliced(rows, args.rescore)
+    models = ModelsWithout(judged)
     body += (
         "\n\n**Where in the clip** (the timeline: does it show which part was manipulated?). Each face swap "
         "of the corpus spliced with the real clip it was made on, at the middle, both ways round "
         f"({len(spliced)} clips, the corpus's codec settings); per clip, the AUC of its timeline points in the "
         f"swapped half against those in the real half, points within {CUT_MARGIN_S:g} s of the cut left out; "
         "each clip scored by the combiner fitted without its people:\n\n"
-        + timeline_section(judged, spliced)
+        + timeline_section(models, spliced)
         + f"\n\nWhen a stretch of at least {STRETCH_MIN_S:g} s of the timeline reaches 'high' but under 80 % of it does, "
-        "`detect` adds a note pointing there. How often it does (out-of-fold):\n\n" + stretch_section(judged, spliced)
+        "`detect` adds a note pointing there. How often it does (out-of-fold):\n\n" + stretch_section(models, spliced)
     )
     print(body)
     if args.fit:

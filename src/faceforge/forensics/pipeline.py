@@ -290,17 +290,16 @@ def _detect_video(
         verdict = _verdict(tr.track_id, signals, tuple(tr.frames), fusion, tuple(tr.sampled))
         verdicts.append(verdict)
         track_scores = {n: signals[n].score for n in TRACK_SIGNALS if n in signals}
-        moments = _moment_scores(tr, track_scores, tr.times)
+        moments = dict(zip(tr.frames, _moment_scores(tr, track_scores, tr.times)))
         sample_times = np.array([t for _, t, _ in tr.sampled])
-        for index, t, moment in zip(tr.frames, tr.times, moments):
+        for index, t in zip(tr.frames, tr.times):
             _, _, frame_scores = tr.sampled[_nearest(sample_times, t)]
-            scores = {**frame_scores, **moment}
+            scores = {**frame_scores, **moments[index]}
             p = fusion.probability(scores)
             if index not in timeline_by_frame or p > timeline_by_frame[index].probability:
                 timeline_by_frame[index] = TimelinePoint(index, t, p, scores)
-        best = [crop for _, _, crop in tr.best]
-        for crop, moment in zip(best, _moment_scores(tr, track_scores, [c.time or 0.0 for c in best])):
-            crops.append(_replace_crop(crop, fusion.probability({**crop.scores, **moment})))
+        for _, _, crop in tr.best:  # kept frames are analysed frames: their moments are known
+            crops.append(_replace_crop(crop, fusion.probability({**crop.scores, **moments[crop.frame]})))
     timeline = [timeline_by_frame[k] for k in sorted(timeline_by_frame)]
     notes += stretch_notes(timeline, fusion)
     crops.sort(key=lambda c: -c.probability)

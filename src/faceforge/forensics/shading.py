@@ -70,8 +70,8 @@ _MESH = 468
 
 @dataclass(frozen=True)
 class _Unwrap:
-    """The mean face's layout at CANON_SIZE: for every pixel inside the mesh, its triangle's three
-    landmark indices and barycentric weights; and the skin mask the pairs are compared on."""
+    """The mean face's layout at CANON_SIZE: which pixels lie inside the mesh and how each one
+    interpolates its triangle's three landmarks; and the skin mask the pairs are compared on."""
 
     pixels: np.ndarray  # M flat indices (row · size + col) inside the mesh
     interpolate: Any  # sparse M×468: each pixel's barycentric weights of its triangle's 3 landmarks

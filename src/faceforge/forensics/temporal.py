@@ -323,9 +323,12 @@ class TemporalTrack:
         `result` scores the whole track; None where fewer than MIN_PAIRS pairs lie that close."""
         if not self.pairs:
             return [None] * len(times)
-        ratios = np.array([p.residual for p in self.pairs]) / self.calibration.pair_expected(self.pairs)
-        medians = windowed_medians(self.pair_times, ratios, times, LOCAL_HALF_WINDOW_S, MIN_PAIRS)
+        medians = windowed_medians(self.pair_times, self._ratios(), times, LOCAL_HALF_WINDOW_S, MIN_PAIRS)
         return [None if m is None else ratio_score(m) for m in medians]
+
+    def _ratios(self) -> np.ndarray:
+        """Each pair's residual over camera footage's at its flow and grain."""
+        return np.array([p.residual for p in self.pairs]) / self.calibration.pair_expected(self.pairs)
 
     def result(self) -> SignalScore:
         n = len(self.pairs)
@@ -340,9 +343,8 @@ class TemporalTrack:
                     f"analysed frames more than {MAX_GAP_S:g} s apart: too far to compare (analyse ≥ 4 per second)",
                 )
             return SignalScore(None, f"needs at least {MIN_PAIRS + 1} analysed frames of the face (about 1 s)")
-        residual = np.array([p.residual for p in self.pairs])
         flow = np.array([p.flow for p in self.pairs])
-        ratio = float(np.median(residual / self.calibration.pair_expected(self.pairs)))
+        ratio = float(np.median(self._ratios()))
         score = ratio_score(ratio)
         if ratio < 1.0:
             finding = f"the skin's fine detail changes {100 * (1 - ratio):.0f} % less between frames than"

@@ -148,10 +148,14 @@ def detect_watermark(image: np.ndarray) -> WatermarkResult:
     check_rgb(image, "image")
     if not can_embed(image):
         return NOT_FOUND
-    prepared = detector.prepare(image)
+    return _decode(_readings_alone(detector.prepare(image))[:_DECODE_ATTEMPTS])
+
+
+def _readings_alone(prepared: detector.Prepared) -> list[detector.Reading]:
+    """One frame searched on its own: its lattices from its own spectrum, best sync first."""
     sums = detector.FoldSum(detector.find_lattices([prepared]), prepared.residual.shape)
     sums.add(prepared)
-    return _decode(sums.readings()[:_DECODE_ATTEMPTS])
+    return sums.readings()
 
 
 def detect_watermark_video(
@@ -215,9 +219,7 @@ def detect_watermark_video(
 
 def _searched_alone(prepared: detector.Prepared) -> WatermarkResult | None:
     """`quick`'s verdict from one frame searched on its own: NOT_FOUND, a decoded mark, or None (read on)."""
-    sums = detector.FoldSum(detector.find_lattices([prepared]), prepared.residual.shape)
-    sums.add(prepared)
-    readings = sums.readings()
+    readings = _readings_alone(prepared)
     if not readings or readings[0].sync_z < QUICK_GIVE_UP_Z:
         return NOT_FOUND
     found = _decode(readings[:1])
