@@ -40,6 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import BENCH, REPO, git_revision, machine, shared_data, table, update_readme  # noqa: E402
 from faceforge.eval.detection import auc, average_precision, bootstrap, eer, false_positive_rate  # noqa: E402
+from faceforge.faces.detector import FaceDetector  # noqa: E402
 from faceforge.forensics import shading, temporal  # noqa: E402
 from faceforge.forensics.fusion import Fusion, FusionModel, fit_fusion, load_fusion  # noqa: E402
 from faceforge.forensics.pipeline import (  # noqa: E402
@@ -848,6 +849,7 @@ def speed(data: Path) -> str:
         image_times.append(time.perf_counter() - t0)
         sizes.append(r.width * r.height)
     big = [t for t, n in zip(image_times, sizes) if n >= 1920 * 1080]
+    photo_rows = _photo_times(data, options, fusion)
     # The spread shows how noisy the shared machine was: compare medians only within one run.
     rows = [
         [
@@ -877,7 +879,42 @@ def speed(data: Path) -> str:
     ]
     if big:
         rows.append(["images of 1920×1080", f"median {statistics.median(big) * 1000:.0f} ms", "", "< 300 ms"])
+    rows += photo_rows
     return table(["input", "time", "", "target"], rows)
+
+
+PHOTO_CLASSES = ((0.0, 1.0, "under 1 MP"), (1.0, 4.0, "1 to 4 MP"), (4.0, 1e9, "4 MP and more"))
+
+
+def _photo_times(data: Path, options: DetectOptions, fusion: Fusion | FusionModel) -> list[list[str]]:
+    """`detect` on every 4th photo of the face-detection list (bench/data/portrait_faces.csv):
+    camera photos at their own size, as users give them, one row per size class."""
+    with open(BENCH / "data" / "portrait_faces.csv", newline="") as fh:
+        files = [data / r["file"] for r in csv.DictReader(fh) if r["kind"] == "photo"][::4]
+    by_class: dict[str, list[float]] = defaultdict(list)
+    largest: dict[str, tuple[int, int]] = {}
+    for p in files:
+        t0 = time.perf_counter()
+        r = detect(p, options, fusion=fusion)
+        seconds = time.perf_counter() - t0
+        mp = r.width * r.height / 1e6
+        name = next(n for lo, hi, n in PHOTO_CLASSES if lo <= mp < hi)
+        by_class[name].append(seconds)
+        if r.width * r.height > math.prod(largest.get(name, (0, 0))):
+            largest[name] = (r.width, r.height)
+    rows = []
+    for _, _, name in PHOTO_CLASSES:
+        if by_class[name]:
+            w, h = largest[name]
+            rows.append(
+                [
+                    f"photos {name} ({len(by_class[name])} portraits of ../shared/data at their own size, up to {w}×{h})",
+                    f"median {statistics.median(by_class[name]) * 1000:.0f} ms",
+                    f"max {max(by_class[name]) * 1000:.0f} ms",
+                    "< 300 ms",
+                ]
+            )
+    return rows
 
 
 # ----------------------------------------------------------------------------- main
@@ -970,7 +1007,10 @@ def main() -> None:
             f"options: {DetectOptions().analysis_fps:g} analysed frames per second, converted at ≤ "
             f"{DetectOptions().analysis_short_side} px short side, B-frames not decoded, the frame signals on "
             f"{DetectOptions().frame_samples} frames per face track; decoding, face tracking and the label check "
-            "each on a helper thread beside the signals):\n\n" + speed_table
+            "each on a helper thread beside the signals. A photo: decoded once, the label check on a helper "
+            "thread, the face search's tiles split over two threads and, above "
+            f"{FaceDetector.WORK_SIDE} px, run on a scaled copy; the frame signals at the photo's own "
+            "resolution):\n\n" + speed_table
             if speed_table
             else "",
         ]

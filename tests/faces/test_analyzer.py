@@ -116,3 +116,43 @@ def test_group_selfie_faces_are_all_found(shared_data):
 
     image = read_image(shared_data / "portraits/identity-pairs/deepface/tests/unit/dataset/selfie-many-people.jpg")
     assert len(analyze(image, masks=False)) >= 6
+
+
+def test_a_large_photo_is_searched_on_a_scaled_copy_and_finds_the_same_face(astronaut):
+    """Above FaceDetector.WORK_SIDE the search runs on an area-scaled copy; boxes come back in
+    the photo's own pixels and land where the face is."""
+    from faceforge.faces.detector import FaceDetector, iou
+
+    detector = FaceDetector()
+    try:
+        big = cv2.resize(astronaut, (3000, 3000), interpolation=cv2.INTER_CUBIC)  # ~2.6× WORK_SIDE
+        assert max(big.shape[:2]) > FaceDetector.WORK_SIDE
+        small_boxes = detector.detect(astronaut)
+        big_boxes = detector.detect(big)  # largest first
+        scaled = tuple(v * 3000 / 512 for v in small_boxes[0].box)
+        assert iou(big_boxes[0].box, scaled) > 0.8 and big_boxes[0].score > 0.9
+    finally:
+        detector.close()
+    faces = analyze(big, masks=False)  # weak detections elsewhere get no mesh
+    assert len(faces) == 1 and iou(faces[0].box, scaled) > 0.5
+
+
+def test_tiles_split_over_two_workers_give_the_same_detections_in_order(astronaut):
+    """`_run_all` spreads the tile runs over two graph pairs; its result is what running them one
+    by one gives, in the same order (non-maximum suppression keeps the first of equal scores)."""
+    from faceforge.faces.detector import FaceDetector
+
+    detector = FaceDetector()
+    try:
+        scene = grid([astronaut, astronaut[::-1, ::-1], astronaut], cols=3, cell=400)
+        jobs = [
+            (use_full, np.ascontiguousarray(scene[:, x : x + 400]), (x, 0))
+            for x in (0, 200, 400, 600, 800)
+            for use_full in (True, False)
+        ]
+        full, short = detector._pair(0)
+        one_by_one = [d for use_full, crop, off in jobs for d in detector._run(full if use_full else short, crop, off)]
+        assert len(one_by_one) >= 3  # the upright faces, from several tiles
+        assert detector._run_all(jobs) == one_by_one
+    finally:
+        detector.close()

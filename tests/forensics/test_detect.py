@@ -276,6 +276,30 @@ def test_watermarked_video_is_high_risk_whatever_the_pixels(tmp_path, astronaut)
     assert result.signals["provenance"].score == 1.0 and "watermark" in result.summary
 
 
+def test_watermarked_photo_is_high_risk_and_read_from_the_decoded_pixels(tmp_path, astronaut, monkeypatch):
+    """A labelled still without its manifest: the watermark decides; the label check reuses the
+    pixels `detect` decoded (the file is decoded once)."""
+    from faceforge.media import image as media_image
+    from faceforge.provenance import verify
+    from faceforge.provenance.watermark import FACEFORGE_GENERATOR, OPERATIONS, WatermarkPayload, embed_watermark
+
+    payload = WatermarkPayload(FACEFORGE_GENERATOR, OPERATIONS["swap"], 0xC0FFEE43)
+    path = _png(tmp_path / "labelled.png", embed_watermark(astronaut, payload))
+    reads = []
+    real_read = media_image.read_image
+
+    def counting_read(p, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        reads.append(p)
+        return real_read(p, *args, **kwargs)
+
+    monkeypatch.setattr(verify, "read_image", counting_read)
+    result = detect(path)
+    assert result.risk == "high" and result.fake_probability >= 0.99
+    assert result.signals["provenance"].score == 1.0 and "watermark" in result.summary
+    assert reads == []  # the label check used the pixels already decoded
+    assert verify.verify_file(path).watermark.present and len(reads) == 1  # on its own it reads the file
+
+
 def test_a_combiner_without_measured_skill_says_so(tmp_path, astronaut):
     """The verdict carries a plain warning when the combiner's benchmark AUC is near chance."""
     from faceforge.forensics.fusion import FusionModel

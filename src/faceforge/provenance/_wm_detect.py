@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 import scipy.fft
 
+from faceforge.frames import luma
 from faceforge.provenance import _wm_embed as embedder
 from faceforge.provenance import _wm_pattern as pattern
 
@@ -64,7 +65,7 @@ class Reading:
 
 
 def prepare(image: np.ndarray) -> Prepared:
-    y = embedder.luma(image)
+    y = luma(image)
     height, width = y.shape
     period = embedder.tile_period(min(height, width))
     scale = min(1.0, CANON / period)

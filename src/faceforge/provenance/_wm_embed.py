@@ -18,6 +18,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from faceforge.frames import luma
 from faceforge.provenance import _wm_pattern as pattern
 
 MIN_SIDE = 64  # smaller images are left unmarked: too few pixels for one tile
@@ -27,18 +28,11 @@ FLAT_AMPLITUDE = 1.2  # grey levels (RMS) where the image is flat
 MAX_AMPLITUDE = 4.5  # grey levels (RMS) in the busiest regions
 TEXTURE_GAIN = 0.5  # amplitude per grey level of local texture (RMS band-pass contrast)
 MAX_RMS = 2.4  # whole-image RMS change at strength 1: PSNR ≥ 20·log10(255/2.4) = 40.5 dB
-# BT.601 luma weights; adding the same change to R, G and B moves only the luma.
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def tile_period(short_side: int) -> int:
     """Pixels per tile for an image whose shorter side is `short_side` (≥ MIN_SIDE)."""
     return min(short_side, max(MIN_PERIOD, short_side // TILES_ABOVE))
-
-
-def luma(image: np.ndarray) -> np.ndarray:
-    """H×W float32 luminance of an H×W×3 uint8 RGB image."""
-    return cv2.transform(image.astype(np.float32), LUMA[None, :]).reshape(image.shape[:2])
 
 
 @lru_cache(maxsize=2)  # a 4K pattern is 33 MB
