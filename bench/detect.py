@@ -730,7 +730,7 @@ def timeline_section(models: ModelsWithout, records: Sequence[dict]) -> str:
     rows = []
     titles = {
         "moments": (
-            f"every analysed frame; frame-to-frame detail over ±{temporal.LOCAL_HALF_WINDOW_S:g} s and shading "
+            f"every analysed frame; frame-to-frame detail and seam flicker over ±{temporal.LOCAL_HALF_WINDOW_S:g} s and shading "
             f"over ±{shading.LOCAL_HALF_WINDOW_S:g} s of it (the timeline now)"
         ),
         "sampled": "the frame signals' sampled frames, the track signals over the whole track (the timeline before)",

@@ -16,7 +16,7 @@ from faceforge.forensics.pipeline import DetectOptions, detect
 from tests.conftest import run_cli
 from tests.media.conftest import write_pyav_video
 
-ALL_SIGNALS = {"blending", "frequency", "noise", "pulse", "behaviour", "temporal", "shading", "provenance"}
+ALL_SIGNALS = {"blending", "frequency", "noise", "pulse", "behaviour", "temporal", "shading", "seam", "provenance"}
 
 
 def _png(path: Path, rgb: np.ndarray) -> Path:
@@ -96,7 +96,7 @@ def test_video_has_tracks_and_a_timeline(face_video):
     assert [p.time for p in result.timeline] == sorted(p.time for p in result.timeline)
     # A point for every analysed frame, with the signal scores fused into it.
     assert [p.frame for p in result.timeline] == list(face.frames)
-    assert {"temporal", "shading", "noise"} <= set(result.timeline[-1].scores)
+    assert {"temporal", "shading", "seam", "noise"} <= set(result.timeline[-1].scores)
     assert result.signals["pulse"].score is not None or result.signals["pulse"].reason
     assert result.suspicious and result.suspicious[0].image.ndim == 3
     d = result.to_dict()

@@ -88,12 +88,21 @@ def test_shipped_model_loads_and_uses_every_signal():
     fusion = load_fusion()
     for kind in ("image", "video"):
         model = fusion.for_kind(kind)
-        assert set(model.signals) == {"blending", "frequency", "noise", "pulse", "behaviour", "temporal", "shading"}
+        assert set(model.signals) == {
+            "blending",
+            "frequency",
+            "noise",
+            "pulse",
+            "behaviour",
+            "temporal",
+            "shading",
+            "seam",
+        }
         assert 0.0 < model.medium < model.high < 1.0
         assert model.meta["kind"] == kind and "signal_stats" in model.meta  # the report quotes them
     # A still image has no track signals: its combiner cannot have learned a weight for them.
     weights = dict(zip(fusion.image.signals, fusion.image.weights))
-    assert weights["pulse"] == weights["behaviour"] == weights["temporal"] == weights["shading"] == 0.0
+    assert all(weights[name] == 0.0 for name in ("pulse", "behaviour", "temporal", "shading", "seam"))
 
 
 def test_top_k_mean():

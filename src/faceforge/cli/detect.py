@@ -39,7 +39,7 @@ def detect_command(
 ) -> None:
     """Screen faces in images and videos for signs of manipulation (swaps, reenactment, generation).
 
-    Several independent signals (blending boundary, frequency spectrum, noise, pulse, blinks and head pose, frame-to-frame detail, shading over time, provenance labels) are combined into a calibrated fake probability and a risk level. A low risk is not proof that a face is real. Everything runs on this machine.
+    Several independent signals (blending boundary, frequency spectrum, noise, pulse, blinks and head pose, frame-to-frame detail, shading over time, seam flicker at the face's rim, provenance labels) are combined into a calibrated fake probability and a risk level. A low risk is not proof that a face is real. Everything runs on this machine.
 
     Exit code 0 when every file was screened, whatever the verdict; 1 when no file had a face to judge; 2 when a file could not be read (the others are still screened and reported)."""
     from faceforge.forensics.fusion import load_fusion

@@ -53,7 +53,7 @@ from faceforge.forensics.signal import (
 Progress = Callable[[int, int | None], None]  # (frames done, frames expected or None)
 
 FRAME_SIGNALS = ("blending", "frequency", "noise")
-TRACK_SIGNALS = ("pulse", "behaviour", "temporal", "shading")
+TRACK_SIGNALS = ("pulse", "behaviour", "temporal", "shading", "seam")
 _CROP_SIDE = 320  # report crops are at most this many pixels on a side
 # The label check of a video: its first frame that is not black, and its first 8 when that frame
 # shows a trace of a watermark (`quick`; `faceforge verify` reads 30: ~3× the face analysis at 720p).
@@ -109,10 +109,11 @@ def frame_signals() -> tuple[FrameSignal, ...]:
 def track_signals() -> tuple[TrackSignal, ...]:
     from faceforge.forensics.behaviour import BehaviourSignal
     from faceforge.forensics.pulse import PulseSignal
+    from faceforge.forensics.seam import SeamSignal
     from faceforge.forensics.shading import ShadingSignal
     from faceforge.forensics.temporal import TemporalSignal
 
-    return (PulseSignal(), BehaviourSignal(), TemporalSignal(), ShadingSignal())
+    return (PulseSignal(), BehaviourSignal(), TemporalSignal(), ShadingSignal(), SeamSignal())
 
 
 def all_signal_infos() -> list:  # noqa: ANN201

@@ -99,7 +99,8 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo]) ->
         out.append("<h3>Timeline</h3>" + _timeline_svg(r.timeline, fusion.video, r.duration))
         out.append(
             "<p class=dim>The fake probability of the most suspicious face at each analysed frame: "
-            f"frame-to-frame detail judged over the frame pairs within {temporal.LOCAL_HALF_WINDOW_S:g} s of it, "
+            "frame-to-frame detail and seam flicker judged over the frame pairs within "
+            f"{temporal.LOCAL_HALF_WINDOW_S:g} s of it, "
             f"shading over those within {shading.LOCAL_HALF_WINDOW_S:g} s, the frame signals at the nearest "
             "sampled frame, and the other signals over the whole face track. A stretch that rises above the "
             "rest is where to look.</p>"

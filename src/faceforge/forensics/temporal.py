@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -72,7 +73,7 @@ _MARGIN = 0.1  # of the face width, around the landmarks' extent
 
 
 @cache
-def _regions() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+def face_mesh_regions() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """(face oval, the features left out: eyes, brows, lips) as mesh indices."""
     holes = (
         mesh_ids(_mc.FACEMESH_LEFT_EYE),
@@ -87,7 +88,7 @@ def _regions() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
 def skin_mask(shape: tuple[int, int], landmarks: np.ndarray, face_width: float) -> np.ndarray:
     """bool H×W: the face oval, pulled in by 6 % of the face width, without the eyes, brows and lips
     (grown by 8 %): the skin whose look changes only with light, noise and the face's motion."""
-    oval, holes = _regions()
+    oval, holes = face_mesh_regions()
     mask = np.zeros(shape, np.uint8)
     cv2.fillConvexPoly(mask, cv2.convexHull(landmarks[oval].astype(np.int32)), 1)
     shrink = max(3, int(round(0.06 * face_width)))
@@ -115,10 +116,23 @@ class PairMeasure:
     crop_to_frame: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
-def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) -> PairMeasure | None:
-    """Compare two frames (H×W grey or H×W×3 RGB uint8, same size) around the face whose 478 (or
-    468) landmarks (N×2 pixels) were found in `earlier`. None when the face is too small or mostly
-    off the frame."""
+@dataclass(frozen=True)
+class FacePair:
+    """Two frames' crops around one face, scaled so that the face is FACE_WIDTH px wide.
+
+    earlier, later: grey uint8 crops (same size); landmarks: the earlier frame's 468 landmarks in
+    crop pixels; crop_to_frame: the affine map from crop to frame pixels."""
+
+    earlier: np.ndarray
+    later: np.ndarray
+    landmarks: np.ndarray
+    crop_to_frame: np.ndarray
+
+
+def face_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) -> FacePair | None:
+    """The crops of two frames (H×W grey or H×W×3 RGB uint8, same size) around the face whose 478
+    (or 468) landmarks (N×2 pixels) were found in `earlier`. None when the face is narrower than
+    MIN_FACE_PX or mostly off the frame."""
     pts = landmarks[:468, :2].astype(np.float64)
     width = float(np.ptp(pts[:, 0]))
     if width < MIN_FACE_PX:
@@ -135,13 +149,54 @@ def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) 
     a = cv2.resize(_grey(earlier[y0:y1, x0:x1]), size, interpolation=interp)
     b = cv2.resize(_grey(later[y0:y1, x0:x1]), size, interpolation=interp)
     sx, sy = size[0] / (x1 - x0), size[1] / (y1 - y0)
-    mask = skin_mask((size[1], size[0]), (pts - [x0, y0]) * [sx, sy], FACE_WIDTH)
+    crop_to_frame = np.array([[1.0 / sx, 0.0, x0], [0.0, 1.0 / sy, y0]])
+    return FacePair(a, b, (pts - [x0, y0]) * [sx, sy], crop_to_frame)
+
+
+_last_pair = threading.local()  # see `compensated_pair`
+
+
+def compensated_pair(
+    earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray
+) -> tuple[FacePair, np.ndarray, np.ndarray] | None:
+    """`face_pair` and its `motion_compensated` (pair, flow, warped), or None.
+
+    The temporal and the seam signal measure the same frame pairs: the last result of each thread
+    is kept (with the very frame arrays it was computed from, so an identity check cannot be
+    fooled by a reused id) and handed to the next caller with the same frames and landmarks, so
+    the optical flow runs once per pair."""
+    last = getattr(_last_pair, "value", None)
+    if last is not None and last[0] is earlier and last[1] is later and np.array_equal(last[2], landmarks):
+        return last[3]
+    pair = face_pair(earlier, later, landmarks)
+    result = None if pair is None else (pair, *motion_compensated(pair))
+    _last_pair.value = (earlier, later, np.array(landmarks, copy=True), result)
+    return result
+
+
+def motion_compensated(pair: FacePair) -> tuple[np.ndarray, np.ndarray]:
+    """(flow H×W×2 from the earlier crop to the later one, the later crop warped back onto the
+    earlier one as float32): what is left of their difference is what the motion does not explain."""
+    a, b = pair.earlier, pair.later
+    flow = _flow().calc(a, b, None)
+    map_x = flow[..., 0] + np.arange(a.shape[1], dtype=np.float32)
+    map_y = flow[..., 1] + np.arange(a.shape[0], dtype=np.float32)[:, None]
+    warped = cv2.remap(b.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return flow, warped
+
+
+def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) -> PairMeasure | None:
+    """Compare two frames (H×W grey or H×W×3 RGB uint8, same size) around the face whose 478 (or
+    468) landmarks (N×2 pixels) were found in `earlier`. None when the face is too small or mostly
+    off the frame."""
+    compensated = compensated_pair(earlier, later, landmarks)
+    if compensated is None:
+        return None
+    pair, flow, warped = compensated
+    a, b = pair.earlier, pair.later
+    mask = skin_mask(a.shape, pair.landmarks, FACE_WIDTH)
     if mask.sum() < 0.1 * FACE_WIDTH**2:
         return None
-    flow = _flow().calc(a, b, None)
-    map_x = flow[..., 0] + np.arange(size[0], dtype=np.float32)
-    map_y = flow[..., 1] + np.arange(size[1], dtype=np.float32)[:, None]
-    warped = cv2.remap(b.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     af = a.astype(np.float32)
     # Flat skin only: where the earlier frame's gradient is in the lower FLAT_SHARE of the skin's.
     # A slightly wrong flow leaves residual along edges (wrinkles, nostrils, the jaw line) in any
@@ -160,7 +215,7 @@ def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) 
         grain=float(np.abs(cv2.filter2D(af, -1, _LAPLACE))[flat].mean()),
         residual_map=cv2.GaussianBlur(difference * skin, (0, 0), _MAP_BLUR),
         skin=cv2.GaussianBlur(skin, (0, 0), _MAP_BLUR),
-        crop_to_frame=np.array([[1.0 / sx, 0.0, x0], [0.0, 1.0 / sy, y0]]),
+        crop_to_frame=pair.crop_to_frame,
     )
 
 
