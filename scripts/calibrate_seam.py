@@ -14,8 +14,6 @@ then read and tracked the way `faceforge.detect` reads video. Deterministic; und
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import json
 import math
 import sys
@@ -27,8 +25,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "scripts"))
-from calibrate_temporal import train_pairs  # noqa: E402
-from detect_corpus import NORMALISATION  # noqa: E402
+from calibrate_temporal import calibration_args, train_meta, train_pairs  # noqa: E402
 from faceforge.forensics.seam import INNER, RIM, Calibration, SeamTrack  # noqa: E402
 from faceforge.forensics.temporal import MIN_PAIRS  # noqa: E402
 from faceforge.media.output import write_text  # noqa: E402
@@ -39,10 +36,7 @@ MIN_SLOPE = 0.05
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
+    args = calibration_args(__doc__, OUT, argv)
     started = time.time()
     placeholder = Calibration(1.0, 1.0)  # the pairs do not depend on it
     per_clip = train_pairs(args.data, lambda: SeamTrack(placeholder))
@@ -58,19 +52,16 @@ def main(argv: list[str] | None = None) -> None:
             f"over that on the inner skin (> {INNER:g} inside), after DIS flow, faces scaled to 96 px; "
             "a clip's ratio is the median over its frame pairs"
         ),
-        "meta": {
-            "command": "python scripts/calibrate_seam.py",
-            "fitted": dt.date.today().isoformat(),
-            "data": "TRAIN-split real clips (faceforge.eval.splits), normalised like the benchmark corpus",
-            "normalisation": NORMALISATION,
-            "clips": int(ratios.size),
-            "pairs": sum(len(ps) for _, ps in per_clip),
-            "real_median_ratio": round(float(np.median(ratios)), 3),
-            "real_ratio_min": round(float(ratios.min()), 3),
-            "real_ratio_max": round(float(ratios.max()), 3),
-            "mid_quantile": MID_QUANTILE,
-            "wall_time_s": round(time.time() - started, 1),
-        },
+        "meta": train_meta(
+            "calibrate_seam.py",
+            int(ratios.size),
+            sum(len(ps) for _, ps in per_clip),
+            started,
+            real_median_ratio=round(float(np.median(ratios)), 3),
+            real_ratio_min=round(float(ratios.min()), 3),
+            real_ratio_max=round(float(ratios.max()), 3),
+            mid_quantile=MID_QUANTILE,
+        ),
     }
     assert math.isfinite(record["mid"]) and record["mid"] > 0
     write_text(args.out, json.dumps(record, indent=2) + "\n")

@@ -13,8 +13,6 @@ then read and tracked the way `faceforge.detect` reads video. Deterministic; und
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import json
 import sys
 import time
@@ -25,8 +23,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "scripts"))
-from calibrate_temporal import train_pairs  # noqa: E402
-from detect_corpus import NORMALISATION  # noqa: E402
+from calibrate_temporal import calibration_args, train_meta, train_pairs  # noqa: E402
 from faceforge.forensics.shading import Calibration, PairMeasure, ShadingTrack, fit_calibration, log_ratios  # noqa: E402
 from faceforge.media.output import write_text  # noqa: E402
 
@@ -34,10 +31,7 @@ OUT = REPO / "src" / "faceforge" / "data" / "detect" / "shading.json"
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
+    args = calibration_args(__doc__, OUT, argv)
     started = time.time()
     placeholder = Calibration(0.0, 0.0)  # the pairs do not depend on it
     per_clip = train_pairs(args.data, lambda: ShadingTrack(placeholder))
@@ -52,18 +46,15 @@ def main(argv: list[str] | None = None) -> None:
             "log(1 - ncc) of the band-passed unwrapped skin (difference of Gaussians 2 and 6 px at 112 px) "
             "between frames 1 s apart; motion: RMS change of centred, unit-radius landmarks"
         ),
-        "meta": {
-            "command": "python scripts/calibrate_shading.py",
-            "fitted": dt.date.today().isoformat(),
-            "data": "TRAIN-split real clips (faceforge.eval.splits), normalised like the benchmark corpus",
-            "normalisation": NORMALISATION,
-            "clips": len(per_clip),
-            "pairs": len(pairs),
-            "clip_log_ratio_median": round(float(np.median(ratios)), 3),
-            "clip_log_ratio_min": round(float(min(ratios)), 3),
-            "clip_log_ratio_max": round(float(max(ratios)), 3),
-            "wall_time_s": round(time.time() - started, 1),
-        },
+        "meta": train_meta(
+            "calibrate_shading.py",
+            len(per_clip),
+            len(pairs),
+            started,
+            clip_log_ratio_median=round(float(np.median(ratios)), 3),
+            clip_log_ratio_min=round(float(min(ratios)), 3),
+            clip_log_ratio_max=round(float(max(ratios)), 3),
+        ),
     }
     write_text(args.out, json.dumps(record, indent=2) + "\n")
     print(json.dumps(record, indent=2))

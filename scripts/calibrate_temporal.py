@@ -53,6 +53,28 @@ OUT = REPO / "src" / "faceforge" / "data" / "detect" / "temporal.json"
 MIN_SEQUENCE = 25  # frames in a folder for it to count as a clip
 
 
+def calibration_args(doc: str, out: Path, argv: list[str] | None) -> argparse.Namespace:
+    """The command line every calibration script takes: --data (the shared folder), --out."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=out)
+    return parser.parse_args(argv)
+
+
+def train_meta(script: str, clips: int, pairs: int, started: float, **measured: object) -> dict[str, object]:
+    """The provenance every calibration file records: command, date, data, its size, `measured`."""
+    return {
+        "command": f"python scripts/{script}",
+        "fitted": dt.date.today().isoformat(),
+        "data": "TRAIN-split real clips (faceforge.eval.splits), normalised like the benchmark corpus",
+        "normalisation": NORMALISATION,
+        "clips": clips,
+        "pairs": pairs,
+        **measured,
+        "wall_time_s": round(time.time() - started, 1),
+    }
+
+
 def train_clips(data: Path) -> list[tuple[str, list[Path]]]:
     """(name, files): each TRAIN-split real video, and each folder of ≥ MIN_SEQUENCE real frames."""
     rows = list(csv.DictReader((data / "MANIFEST.csv").open()))
@@ -121,10 +143,7 @@ def train_pairs(data: Path, start: Callable[[], Any]) -> list[tuple[str, list]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
+    args = calibration_args(__doc__, OUT, argv)
     started = time.time()
     placeholder = Calibration(1.0, 0.0)  # the pairs do not depend on it
     per_clip = train_pairs(args.data, lambda: TemporalTrack(placeholder))
@@ -146,18 +165,15 @@ def main(argv: list[str] | None = None) -> None:
             "residual: mean absolute grey level (0-255) on flat skin, median removed; flow: pixels at a face "
             "96 px wide; grain: mean |Laplacian| (Immerkær's mask) on the same flat skin, grey levels"
         ),
-        "meta": {
-            "command": "python scripts/calibrate_temporal.py",
-            "fitted": dt.date.today().isoformat(),
-            "data": "TRAIN-split real clips (faceforge.eval.splits), normalised like the benchmark corpus",
-            "normalisation": NORMALISATION,
-            "clips": len(per_clip),
-            "pairs": len(pairs),
-            "clip_ratio_median": round(float(np.median(list(ratios.values()))), 3),
-            "clip_ratio_min": round(float(min(ratios.values())), 3),
-            "clip_ratio_max": round(float(max(ratios.values())), 3),
-            "wall_time_s": round(time.time() - started, 1),
-        },
+        "meta": train_meta(
+            "calibrate_temporal.py",
+            len(per_clip),
+            len(pairs),
+            started,
+            clip_ratio_median=round(float(np.median(list(ratios.values()))), 3),
+            clip_ratio_min=round(float(min(ratios.values())), 3),
+            clip_ratio_max=round(float(max(ratios.values())), 3),
+        ),
     }
     write_text(args.out, json.dumps(record, indent=2) + "\n")
     print(json.dumps(record, indent=2))
