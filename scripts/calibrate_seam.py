@@ -7,9 +7,7 @@ Writes src/faceforge/data/detect/seam.json (read by `faceforge.forensics.seam`):
 is the 95th percentile of the TRAIN clips' ratios (a real clip reaches score 0.5 about 5 % of the
 time) and `slope` the spread (standard deviation) of their log ratios, at least 0.05.
 
-Data: the same TRAIN-split real clips as `scripts/calibrate_temporal.py` (VoxCeleb2 crops; nothing
-of the evaluation corpus), normalised exactly as `bench/detect_corpus.py` normalises the corpus,
-then read and tracked the way `faceforge.detect` reads video. Deterministic; under a minute.
+Data and reading: those of `scripts/calibrate_temporal.py` (its `train_pairs`). ~15 s.
 """
 
 from __future__ import annotations
