@@ -7,14 +7,14 @@ rate when only the reference frames are decoded). When that is every second fram
 the decoder skips the frames nothing depends on (most files' B-frames: about half the decoding),
 and the analysed frames are converted to RGB already scaled down to `analysis_short_side` (480 px:
 faces stay larger than the 128 px model crops need, and the fused model was fitted on 256 px
-video). The track signals (pulse, behaviour, temporal, shading) see every analysed frame; the
+video). The track signals (pulse, behaviour, temporal, shading, seam) see every analysed frame; the
 frame signals (blending, frequency, noise), which cost a neural network or an FFT per face, see
 about `frame_samples` frames per face spread evenly over the video. Frame scores are pooled per
 track with a top-quarter mean; a video is as suspicious as its most suspicious face track (a
 video with one swapped face among several real ones is fake). The timeline has a point for every
 analysed frame: the fusion of the frame signals at the nearest sampled frame and of the track
 signals near that moment (those that can judge a stretch of the track: frame-to-frame detail,
-shading; the others over the whole track), so a stretch that was manipulated stands out, and a
+shading, seam flicker; the others over the whole track), so a stretch that was manipulated stands out, and a
 note points at it when only that stretch reaches 'high'. The label check (C2PA manifest; the
 watermark in the first full-size frame that is not black, in the first 8 when that one shows a
 trace of it) runs on a helper thread; the frames are decoded on another and the faces tracked on
