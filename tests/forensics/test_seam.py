@@ -52,6 +52,7 @@ def test_a_seam_redone_every_frame_scores_higher_than_the_living_picture(astrona
     assert swap.details["ratio"] > 1.3 * living.details["ratio"]
     assert swap.score > living.score + 0.2
     assert "rim" in swap.reason and swap.details["pairs"] >= 20
+    assert ("seam of a face" in swap.reason) == (swap.score >= 0.5) and "seam of a face" not in living.reason
 
 
 def test_pair_measure_is_none_for_repeated_or_tiny_faces(astronaut, astronaut_face):
