@@ -51,12 +51,12 @@ from faceforge.forensics.temporal import (
     MIN_PAIRS,
     REPEAT_LEVEL,
     compensated_pair,
-    face_mesh_regions,
+    face_oval,
+    grown_features,
 )
 
 RIM = (0.01, 0.05)  # of the face width inside the face oval: where a swap's seam lies
 INNER = 0.16  # of the face width inside the oval: the inner skin the rim is compared with
-FEATURE_GROWTH = 0.08  # of the face width: eyes, brows and lips grown by this are left out
 MIN_REGION_PX = 50  # pixels (at FACE_WIDTH) the rim and the inner skin each need
 _FLOOR = 0.05  # grey levels: an inner residual below this counts as this
 _MODEL_FILE = "seam.json"
@@ -102,15 +102,8 @@ def load_calibration() -> Calibration:
 
 def rim_and_inner(shape: tuple[int, int], landmarks: np.ndarray, face_width: float) -> tuple[np.ndarray, np.ndarray]:
     """(rim, inner skin) as H×W bool masks for a face whose 468 landmarks (N×2 pixels) are given."""
-    oval, holes = face_mesh_regions()
-    inside = np.zeros(shape, np.uint8)
-    cv2.fillConvexPoly(inside, cv2.convexHull(landmarks[oval].astype(np.int32)), 1)
-    depth = cv2.distanceTransform(inside, cv2.DIST_L2, 3) / face_width
-    features = np.zeros(shape, np.uint8)
-    for ids in holes:
-        cv2.fillConvexPoly(features, cv2.convexHull(landmarks[ids].astype(np.int32)), 1)
-    grow = max(3, int(round(FEATURE_GROWTH * face_width)))
-    skin = cv2.dilate(features, np.ones((grow, grow), np.uint8)) == 0
+    depth = cv2.distanceTransform(face_oval(shape, landmarks), cv2.DIST_L2, 3) / face_width
+    skin = ~grown_features(shape, landmarks, face_width)
     return (depth > RIM[0]) & (depth <= RIM[1]) & skin, (depth > INNER) & skin
 
 

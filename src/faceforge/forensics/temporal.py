@@ -72,8 +72,11 @@ _MAP_BLUR = 3.0  # pixels at FACE_WIDTH: the map shows regions, not single pixel
 _MARGIN = 0.1  # of the face width, around the landmarks' extent
 
 
+FEATURE_GROWTH = 0.08  # of the face width: eyes, brows and lips grown by this are not skin
+
+
 @cache
-def face_mesh_regions() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+def _mesh_regions() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """(face oval, the features left out: eyes, brows, lips) as mesh indices."""
     holes = (
         mesh_ids(_mc.FACEMESH_LEFT_EYE),
@@ -85,19 +88,28 @@ def face_mesh_regions() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     return mesh_ids(_mc.FACEMESH_FACE_OVAL), holes
 
 
+def face_oval(shape: tuple[int, int], landmarks: np.ndarray) -> np.ndarray:
+    """uint8 H×W, 1 inside the face oval of the 468 landmarks (N×2 pixels)."""
+    mask = np.zeros(shape, np.uint8)
+    cv2.fillConvexPoly(mask, cv2.convexHull(landmarks[_mesh_regions()[0]].astype(np.int32)), 1)
+    return mask
+
+
+def grown_features(shape: tuple[int, int], landmarks: np.ndarray, face_width: float) -> np.ndarray:
+    """bool H×W: the eyes, brows and lips, grown by FEATURE_GROWTH of the face width."""
+    features = np.zeros(shape, np.uint8)
+    for ids in _mesh_regions()[1]:
+        cv2.fillConvexPoly(features, cv2.convexHull(landmarks[ids].astype(np.int32)), 1)
+    grow = max(3, int(round(FEATURE_GROWTH * face_width)))
+    return cv2.dilate(features, np.ones((grow, grow), np.uint8)) > 0  # grown together: the same as one by one
+
+
 def skin_mask(shape: tuple[int, int], landmarks: np.ndarray, face_width: float) -> np.ndarray:
     """bool H×W: the face oval, pulled in by 6 % of the face width, without the eyes, brows and lips
     (grown by 8 %): the skin whose look changes only with light, noise and the face's motion."""
-    oval, holes = face_mesh_regions()
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillConvexPoly(mask, cv2.convexHull(landmarks[oval].astype(np.int32)), 1)
     shrink = max(3, int(round(0.06 * face_width)))
-    mask = cv2.erode(mask, np.ones((shrink, shrink), np.uint8))
-    grow = max(3, int(round(0.08 * face_width)))
-    features = np.zeros(shape, np.uint8)
-    for ids in holes:
-        cv2.fillConvexPoly(features, cv2.convexHull(landmarks[ids].astype(np.int32)), 1)
-    mask[cv2.dilate(features, np.ones((grow, grow), np.uint8)) > 0] = 0  # grown together: the same as one by one
+    mask = cv2.erode(face_oval(shape, landmarks), np.ones((shrink, shrink), np.uint8))
+    mask[grown_features(shape, landmarks, face_width)] = 0
     return mask > 0
 
 
