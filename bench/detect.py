@@ -62,6 +62,7 @@ CORPUS = BENCH / "out" / "detect" / "corpus"
 SCORES = BENCH / "out" / "detect" / "scores"
 MODEL_PATH = REPO / "src" / "faceforge" / "data" / "detect" / "fusion.json"
 FOLDS = 5
+FOLD_DRAWS = 5  # draws of the folds (seeds) the pooled video AUC target is judged on
 L2 = 1.0
 # The signals each kind's combiner may weigh (the others are still scored and reported).
 # Images: the blending CNN only. The image part of the corpus (61 items) cannot support fitting
@@ -91,7 +92,7 @@ class Item:
     group: str
     orig_short_side: float
     orig_bitrate: float
-    tracks: list[dict]  # [{"frames": n, "scored": k, "signals": {...}, "samples": [{...}, ...]}]
+    tracks: list[dict]  # [{"frames": n, "scored": k, "signals": {...}, "samples": [{...}, ...], "details": {...}}]
     seconds: float
     source: str = ""  # the ../shared/data file it was made from
     points: list = field(default_factory=list)  # a video's timeline: [[time, {signal: score}], ...]
@@ -161,7 +162,8 @@ def score_corpus(rows: list[dict], rescore: bool, *, originals: Path | None = No
             record = None
             if cache.exists() and not rescore:
                 record = json.loads(cache.read_text())
-                if record.get("version") != version or record.get("content") != content or "points" not in record:
+                stale = "points" not in record or any("details" not in t for t in record["tracks"])
+                if record.get("version") != version or record.get("content") != content or stale:
                     record = None
             if record is None:
                 t0 = time.perf_counter()
@@ -176,6 +178,12 @@ def score_corpus(rows: list[dict], rescore: bool, *, originals: Path | None = No
                             "scored": f.frames_scored,
                             "signals": {n: s.score for n, s in f.signals.items() if n in SIGNALS},
                             "samples": [scores for _, _, scores in f.samples],
+                            # The signals' numeric measures (bench/detect_extras.py weighs them).
+                            "details": {
+                                n: {k: v for k, v in s.details.items() if isinstance(v, (int, float))}
+                                for n, s in f.signals.items()
+                                if n in SIGNALS and s.details
+                            },
                         }
                         for f in result.faces
                     ],
@@ -244,18 +252,20 @@ def _training_rows(items: Sequence[Item]) -> tuple[list[Mapping[str, float | Non
     return rows, labels, weights
 
 
-def fit_kind(kind: str, items: Sequence[Item], meta: dict | None = None) -> FusionModel:
-    """One kind's combiner (over `FUSED[kind]`); without both real and fake items, a flat one (weights 0)."""
+def fit_kind(kind: str, items: Sequence[Item], meta: dict | None = None, extra: Sequence[str] = ()) -> FusionModel:
+    """One kind's combiner (over `FUSED[kind]`); without both real and fake items, a flat one (weights 0).
+    extra: more inputs the tracks' "signals" carry, weighed too (bench/detect_extras.py)."""
     rows, labels, weights = _training_rows(items)
+    signals = SIGNALS + tuple(extra)
     if len(set(labels)) < 2:
-        n = len(SIGNALS)
-        return FusionModel(SIGNALS, (0.0,) * n, 0.0, (0.0,) * n, (1.0,) * n, meta=meta or {})
+        n = len(signals)
+        return FusionModel(signals, (0.0,) * n, 0.0, (0.0,) * n, (1.0,) * n, meta=meta or {})
     # Balance the classes so the fitted bias does not just learn this corpus's real:fake ratio.
     y = np.asarray(labels)
     w = np.asarray(weights)
     for c in (0, 1):
         w[y == c] *= len(y) / (2 * max(w[y == c].sum(), 1e-9))
-    return fit_fusion(rows, labels, SIGNALS, l2=L2, sample_weight=w, use=FUSED[kind], meta=meta)
+    return fit_fusion(rows, labels, signals, l2=L2, sample_weight=w, use=FUSED[kind] + tuple(extra), meta=meta)
 
 
 def fit(items: Sequence[Item], meta: Mapping[str, dict] | None = None) -> Fusion:
@@ -283,12 +293,16 @@ def folds_of(items: Sequence[Item], k: int = FOLDS, seed: int = 0) -> dict[str, 
 
 
 def out_of_fold(
-    items: Sequence[Item], exclude_family: str | None = None, *, apply_to: Sequence[Item] | None = None
+    items: Sequence[Item],
+    exclude_family: str | None = None,
+    *,
+    apply_to: Sequence[Item] | None = None,
+    seed: int = 0,
 ) -> dict[str, float | None]:
     """Item id → probability from a fusion fitted without the item's fold (and without a family).
     apply_to: score these items instead (other versions of the same ids: the originals), each
-    with the model of its corpus twin's fold."""
-    fold = folds_of(items)
+    with the model of its corpus twin's fold. seed: which draw of the folds (`folds_of`)."""
+    fold = folds_of(items, seed=seed)
     scores: dict[str, float | None] = {}
     for k in range(FOLDS):
         train = [it for it in items if fold[it.group] != k and it.family != exclude_family]
@@ -471,11 +485,23 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
     calib = table(["measure (out-of-fold)", "value"], calib_rows)
     video_kept = [it for it in videos if oof.get(it.id) is not None]
     video_auc = auc([it.label for it in video_kept], [oof[it.id] for it in video_kept])
+    # On 89 videos the draw of the folds alone moves the pooled AUC by about ±0.01: the target is
+    # judged on the mean over several draws (the tables below use the first).
+    draws = [video_auc]
+    for seed in range(1, FOLD_DRAWS):
+        scores = out_of_fold(items, seed=seed)
+        draws.append(auc([it.label for it in video_kept], [scores[it.id] for it in video_kept]))
+    video_auc_mean = statistics.mean(draws)
     worst_fam = min(lofo_auc, key=lambda f: lofo_auc[f]) if lofo_auc else "n/a"
     targets = table(
         ["target (issue #6)", "measured", "met"],
         [
-            ["video-level AUC ≥ 0.95, pooled (out-of-fold)", f"{video_auc:.3f}", _yes(video_auc >= 0.95)],
+            [
+                "video-level AUC ≥ 0.95, pooled (out-of-fold)",
+                f"{video_auc:.3f}; over {FOLD_DRAWS} draws of the folds {video_auc_mean:.3f} "
+                f"({min(draws):.3f}–{max(draws):.3f})",
+                _yes(video_auc_mean >= 0.95),
+            ],
             [
                 "AUC ≥ 0.85 on every family left out",
                 f"lowest {lofo_auc.get(worst_fam, float('nan')):.3f} ({worst_fam})",
