@@ -72,6 +72,15 @@ def test_unreadable_file_exits_2_and_the_rest_is_still_reported(capsys, tmp_path
     assert "no such file" in files[0]["error"] and files[1]["labels_match"] is True
 
 
+def test_a_folder_stands_for_its_images_and_videos(capsys, tmp_path, labelled):
+    image, video = labelled  # tmp_path also holds face.png (unlabelled) and the config folder
+    code, out, err = run_cli(capsys, "verify", str(tmp_path))
+    assert code == 0, err
+    assert str(image) in out and str(video) in out and "face.png" in out
+    assert out.count("labels agree") == 2
+    assert "passed over" in err  # the config folder's key files are not media
+
+
 def test_bad_json_suffix_is_a_usage_error(capsys, tmp_path, labelled):
     code, _, err = run_cli(capsys, "verify", str(labelled[0]), "--json", str(tmp_path / "r.txt"))
     assert code == 2 and "--json must end in .json" in err

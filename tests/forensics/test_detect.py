@@ -247,6 +247,26 @@ def test_cli_bad_inputs(tmp_path, capsys, astronaut):
     assert code == 2 and "fake.mp4" in err
 
 
+def test_cli_screens_every_image_and_video_of_a_folder_and_sums_up(tmp_path, capsys, astronaut):
+    folder = tmp_path / "downloads"
+    (folder / "trip").mkdir(parents=True)
+    _png(folder / "portrait.png", astronaut)
+    _png(folder / "trip" / "wall.png", np.full((120, 160, 3), 128, np.uint8))
+    (folder / "trip" / "cut.mp4").write_bytes(b"")
+    (folder / "readme.txt").write_text("not media")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out_json = tmp_path / "r.json"
+    code, out, err = run_cli(capsys, "detect", str(folder), str(empty), "--json", str(out_json))
+    assert code == 2  # a damaged file and a folder without media; the rest is still screened
+    assert "passed over 1 file(s) that are not images or videos" in err
+    assert "cut.mp4: is empty" in err and "empty: the folder holds no image or video" in err
+    assert "portrait.png" in out and "no face found" in out
+    assert "3 files" in out and "1 without a face to judge" in out and "1 could not be read" in out
+    files = [Path(f["file"]).name for f in json.loads(out_json.read_text())["files"]]
+    assert files == ["empty", "portrait.png", "cut.mp4", "wall.png"]
+
+
 def test_cli_no_face_exit_code(tmp_path, capsys):
     wall = _png(tmp_path / "wall.png", np.full((200, 300, 3), 128, np.uint8))
     code, out, _ = run_cli(capsys, "detect", str(wall))

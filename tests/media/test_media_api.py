@@ -21,6 +21,7 @@ EXPECTED = {
     "VideoFrame",
     "VideoInfo",
     "is_video_file",
+    "media_in_folder",
     "probe_video",
     "read_media",
     "read_video",

@@ -27,6 +27,11 @@ class Console:
         if self.verbose:
             self.err.print(f"[dim]{escape(message)}[/dim]")
 
+    def note(self, message: str) -> None:
+        """A message on stderr that is not an error (unless quiet)."""
+        if not self.quiet:
+            self.err.print(f"[dim]{escape(message)}[/dim]")
+
     def error(self, message: str) -> None:
         self.err.print(f"[bold red]error:[/bold red] {escape(message)}", markup=True, highlight=False)
 

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from faceforge.cli import EXIT_BAD_INPUT, EXIT_NOTHING_FOUND, app
 from faceforge.cli._console import Console
+from faceforge.cli._inputs import media_inputs
 from faceforge.errors import InputError
 
 if TYPE_CHECKING:
@@ -22,7 +23,13 @@ _RISK_STYLE = {"high": "bold red", "medium": "bold yellow", "low": "green"}
 
 @app.command("detect")
 def detect_command(
-    inputs: Annotated[list[Path], typer.Argument(help="Images or videos to screen.", show_default=False)],
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Images or videos to screen; a folder stands for every image and video in it and its subfolders.",
+            show_default=False,
+        ),
+    ],
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON to this file.")] = None,
     report: Annotated[
         Path | None, typer.Option("--report", help="Write a self-contained HTML report to this file.")
@@ -41,7 +48,7 @@ def detect_command(
 
     Several independent signals (blending boundary, frequency spectrum, noise, pulse, blinks and head pose, frame-to-frame detail, shading over time, seam flicker at the face's rim, provenance labels) are combined into a calibrated fake probability and a risk level. A low risk is not proof that a face is real. Everything runs on this machine.
 
-    Exit code 0 when every file was screened, whatever the verdict; 1 when no file had a face to judge; 2 when a file could not be read (the others are still screened and reported)."""
+    Exit code 0 when every file was screened, whatever the verdict; 1 when no file had a face to judge; 2 when a file could not be read or a folder held no image or video (the others are still screened and reported)."""
     from faceforge.forensics.fusion import load_fusion
     from faceforge.forensics.pipeline import DetectOptions, detect
 
@@ -56,19 +63,26 @@ def detect_command(
     fusion = load_fusion()
     records: list[dict[str, Any]] = []
     results: list[Detection] = []
-    failed = 0
-    for path in inputs:
+    files, empty_folders = media_inputs(inputs, console)
+    for folder, message in empty_folders:
+        console.error(message)
+        records.append({"file": str(folder), "error": message})
+    unreadable = 0
+    for i, path in enumerate(files, 1):
+        where = f" ({i} of {len(files)})" if len(files) > 1 else ""
         try:
-            with console.progress(f"screening {path.name}", None) as advance:
+            with console.progress(f"screening {path.name}{where}", None) as advance:
                 result = detect(path, options, fusion=fusion, progress=lambda done, total: advance())
         except InputError as error:
             console.error(str(error))
             records.append({"file": str(path), "error": str(error)})
-            failed += 1
+            unreadable += 1
             continue
         results.append(result)
         records.append(result.to_dict())
         _print(console, result)
+    if len(files) > 1:
+        console.print(_summary(results, unreadable))
     if json_out is not None:
         from faceforge.media.output import write_text
 
@@ -81,10 +95,23 @@ def detect_command(
 
         write_text(report, render_report(results, fusion, all_signal_infos()))
         console.print(f"report → {report}")
-    if failed:
+    if unreadable or empty_folders:
         raise typer.Exit(EXIT_BAD_INPUT)
     if results and all(r.fake_probability is None for r in results):
         raise typer.Exit(EXIT_NOTHING_FOUND)
+
+
+def _summary(results: list[Detection], unreadable: int) -> str:
+    """One line over several files: how many reached each risk level, had no face, could not be read."""
+    counts = {risk: sum(r.risk == risk for r in results if r.fake_probability is not None) for risk in _RISK_STYLE}
+    parts = [f"[{_RISK_STYLE[risk]}]{n} {risk}[/{_RISK_STYLE[risk]}]" for risk, n in counts.items()]
+    line = f"\n[bold]{len(results) + unreadable} files[/bold]: " + ", ".join(parts) + " risk"
+    no_face = sum(r.fake_probability is None for r in results)
+    if no_face:
+        line += f"; {no_face} without a face to judge"
+    if unreadable:
+        line += f"; {unreadable} could not be read"
+    return line
 
 
 def _print(console: Console, r: Detection) -> None:

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from faceforge.cli import EXIT_BAD_INPUT, app
 from faceforge.cli._console import Console
+from faceforge.cli._inputs import media_inputs
 from faceforge.errors import InputError
 
 if TYPE_CHECKING:
@@ -19,7 +20,13 @@ if TYPE_CHECKING:
 
 @app.command("verify")
 def verify_command(
-    files: Annotated[list[Path], typer.Argument(help="Images or videos to check.", show_default=False)],
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Images or videos to check; a folder stands for every image and video in it and its subfolders.",
+            show_default=False,
+        ),
+    ],
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the reports as JSON to this file.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail, e.g. every validation code.")] = False,
@@ -27,14 +34,19 @@ def verify_command(
     """Show the content credentials (C2PA) and the faceforge watermark of images and videos.
 
     Works offline. Exit code 0 when every file was checked, whatever was found; 2 when a
-    file could not be read (the others are still checked and reported)."""
+    file could not be read or a folder held no image or video (the others are still checked
+    and reported)."""
     from faceforge.provenance.verify import verify_file
 
     console = Console(quiet=quiet, verbose=verbose)
     if json_out is not None and json_out.suffix.lower() != ".json":
         raise InputError(f"{json_out}: --json must end in .json")
     records: list[dict[str, Any]] = []
-    failed = 0
+    files, empty_folders = media_inputs(inputs, console)
+    for folder, message in empty_folders:
+        console.error(message)
+        records.append({"path": str(folder), "error": message})
+    failed = len(empty_folders)
     for path in files:
         try:
             report = verify_file(path)

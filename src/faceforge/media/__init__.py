@@ -5,6 +5,7 @@ names); every generated file is written through `faceforge.media.output`, which 
 where provenance labels are applied (`Labeler`).
 """
 
+from faceforge.media._sniff import media_in_folder
 from faceforge.media.image import (
     DEFAULT_MAX_MEGAPIXELS,
     MAX_MEGAPIXELS_ENV,
@@ -51,6 +52,7 @@ __all__ = [
     "VideoFrame",
     "VideoInfo",
     "is_video_file",
+    "media_in_folder",
     "probe_video",
     "read_media",
     "read_video",

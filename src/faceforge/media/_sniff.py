@@ -6,6 +6,7 @@ Extensions lie (a PNG saved as `.jpg`, a text file named `.mp4`), so every reade
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -56,6 +57,50 @@ def check_input_file(path: str | Path) -> Path:
     if path.stat().st_size == 0:
         raise UnsupportedMedia(path, "is empty (0 bytes)", "the file was not written completely; export it again")
     return path
+
+
+#: A file under one of these names is taken from a folder even when its first bytes are not
+#: recognised, so that a damaged or empty photo or video is reported rather than passed over.
+MEDIA_NAME_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".heic", ".heif", ".avif"}
+    | {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".wmv", ".flv", ".mpg", ".mpeg", ".3gp"}
+)
+
+
+def media_in_folder(folder: Path) -> tuple[list[Path], int]:
+    """The images and videos in `folder` and its subfolders, and how many other files were passed
+    over. Folder by folder: a folder's files in name order, then its subfolders, each in name order.
+
+    A file counts by its content (`sniff_file` says image, video, or a HEIC/AVIF still, whose
+    reader then says why it cannot be read) or by a photo's or video's name. Audio, every other
+    file and whatever is not a regular file (a pipe, a socket) are passed over; hidden files and
+    folders (names starting with ".") are not looked at.
+    """
+    found: list[Path] = []
+    passed_over = 0
+    for root, folders, names in os.walk(folder):
+        folders[:] = sorted(d for d in folders if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            if _looks_like_media(path):
+                found.append(path)
+            else:
+                passed_over += 1
+    return found, passed_over
+
+
+def _looks_like_media(path: Path) -> bool:
+    if not path.is_file():  # opening a named pipe to sniff it would wait for a writer
+        return False
+    if path.suffix.lower() in MEDIA_NAME_SUFFIXES:
+        return True
+    try:
+        sniffed = sniff_file(path)
+    except OSError:
+        return False
+    return sniffed is not None and sniffed.kind in ("image", "video", "unsupported-image")
 
 
 def sniff_file(path: Path) -> Sniffed | None:

@@ -1,0 +1,31 @@
+"""Command-line inputs: a folder given in place of a file stands for the images and videos in it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from faceforge.cli._console import Console
+from faceforge.media import media_in_folder
+
+
+def media_inputs(paths: Sequence[Path], console: Console) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files to work on, in order, and the folders that gave none: (files, [(folder, message)]).
+
+    A file stays as given (its reader says what is wrong with it, if anything); a folder becomes
+    the images and videos in it and in its subfolders (`faceforge.media.media_in_folder`), and a
+    note says how many other files it passed over.
+    """
+    files: list[Path] = []
+    empty: list[tuple[Path, str]] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found, passed_over = media_in_folder(path)
+        if passed_over:
+            console.note(f"{path}: passed over {passed_over} file(s) that are not images or videos")
+        if not found:
+            empty.append((path, f"{path}: the folder holds no image or video (its subfolders included)"))
+        files += found
+    return files, empty
