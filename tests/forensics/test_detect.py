@@ -211,6 +211,15 @@ def test_cli_json_and_report(tmp_path, capsys, astronaut, face_video):
     # The still photo drifting: the temporal signal's picture of where the skin stayed frozen.
     assert "Over the whole clip" in page and "stayed frozen" in page
     assert "frame pairs within 1 s of it" in page  # how the timeline's points are judged
+    # Several files: an overview, the most suspicious first, linked to each file's section.
+    overview = page[page.index("<h2>Overview</h2>") : page.index("id=file-1")]
+    order = sorted(files, key=lambda f: -f["fake_probability"])
+    assert [overview.index(Path(f["file"]).name) for f in order] == sorted(
+        overview.index(Path(f["file"]).name) for f in order
+    )
+    assert "href='#file-1'" in overview and "href='#file-2'" in overview and "id=file-2" in page
+    code, _, _ = run_cli(capsys, "detect", str(image), "--report", str(out_html))
+    assert code == 0 and "Overview" not in out_html.read_text()  # one file: nothing to overview
 
 
 def test_cli_analysis_fps_defaults_to_the_library_default(tmp_path, capsys, astronaut, monkeypatch):

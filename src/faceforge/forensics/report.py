@@ -44,8 +44,10 @@ def render_report(results: Sequence[Detection], fusion: Fusion, infos: Sequence[
         f"<p class=dim>Made {html.escape(now)} on this computer; nothing was uploaded. {len(results)} file(s).</p>",
         _how_to_read(fusion),
     ]
-    for result in results:
-        parts.append(_file_section(result, fusion, by_name))
+    if len(results) > 1:
+        parts.append(_overview(results))
+    for i, result in enumerate(results):
+        parts.append(_file_section(result, fusion, by_name, anchor=f"file-{i + 1}"))
     parts.append(_signals_section(fusion, infos))
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -66,14 +68,38 @@ def _how_to_read(fusion: Fusion) -> str:
     )
 
 
-def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo]) -> str:
+def _overview(results: Sequence[Detection]) -> str:
+    """Every file in one table, the most suspicious first, each linked to its section."""
+
+    def suspicion(i: int) -> float:  # files without a verdict last
+        p = results[i].fake_probability
+        return -1.0 if p is None else p
+
+    order = sorted(range(len(results)), key=suspicion, reverse=True)
+    rows = ["<h2>Overview</h2><table><tr><th>File</th><th>Risk</th><th>Fake probability</th><th>Finding</th></tr>"]
+    for i in order:
+        r = results[i]
+        rows.append(
+            f"<tr><td><a href='#file-{i + 1}'>{html.escape(r.path.name)}</a></td><td>{_badge(r)}</td>"
+            f"<td>{_probability(r)}</td><td>{html.escape(r.summary)}</td></tr>"
+        )
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _badge(r: Detection) -> str:
     colour = _RISK_COLOURS.get(r.risk, "#616161")
-    p = "—" if r.fake_probability is None else f"{r.fake_probability:.0%}"
-    risk = r.risk or "not judged"
+    return f"<span class=badge style='background:{colour}'>{html.escape(r.risk or 'not judged')}</span>"
+
+
+def _probability(r: Detection) -> str:
+    return "—" if r.fake_probability is None else f"{r.fake_probability:.0%}"
+
+
+def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo], anchor: str) -> str:
     out = [
-        f"<h2>{html.escape(r.path.name)}</h2>",
-        f"<p><span class=badge style='background:{colour}'>{html.escape(risk)}</span> "
-        f"fake probability <b>{p}</b> — {html.escape(r.summary)}</p>",
+        f"<h2 id={anchor}>{html.escape(r.path.name)}</h2>",
+        f"<p>{_badge(r)} fake probability <b>{_probability(r)}</b> — {html.escape(r.summary)}</p>",
         f"<p class=dim>{html.escape(str(r.path))} · {r.kind} {r.width}×{r.height}"
         + (f" · {r.duration:.1f} s" if r.duration else "")
         + f" · {r.frames_analysed} frame(s) analysed in {r.seconds:.1f} s</p>",
