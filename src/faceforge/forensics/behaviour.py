@@ -41,7 +41,7 @@ from functools import cache
 import numpy as np
 from mediapipe.python.solutions import face_mesh_connections as _mc
 from scipy.spatial import Delaunay
-from scipy.stats import poisson
+from scipy.special import pdtrc  # Poisson survival function (scipy.stats.poisson.sf without importing scipy.stats)
 
 from faceforge.faces.face import Face
 from faceforge.faces.pose import face_model, rigid_rotation
@@ -163,7 +163,7 @@ def find_blinks(openness: np.ndarray, times: np.ndarray, seconds: float) -> Blin
 def blink_fakeness(blinks: Blinks, seconds: float) -> float:
     """P(more blinks than seen | a person blinking at the floor rate of 6/min) — Poisson."""
     expected = _BLINK_FLOOR_PER_MIN * seconds / 60.0
-    return float(poisson.sf(blinks.count, expected))
+    return float(pdtrc(blinks.count, expected))
 
 
 def _soft(x: float, low: float, high: float) -> float:

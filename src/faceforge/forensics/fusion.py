@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from scipy.optimize import minimize
 
 from faceforge.errors import DependencyError
 
@@ -213,6 +212,8 @@ def fit_fusion(
     # would let a signal's alarm argue for "real" because of a quirk of the fitting data, so the
     # weights are kept ≥ 0 (a signal that does not help gets 0). The bias is free.
     bounds = [(0.0, None)] * len(signals) + [(None, None)]
+    from scipy.optimize import minimize  # fitting only (the benchmark); loading a model needs none of it
+
     res = minimize(loss, np.zeros(len(signals) + 1), jac=True, method="L-BFGS-B", bounds=bounds)
     w = np.where(usable, res.x[:-1], 0.0)
     return FusionModel(
