@@ -22,6 +22,7 @@ EXPECTED = {
     "VideoInfo",
     "is_video_file",
     "media_in_folder",
+    "FolderMedia",
     "probe_video",
     "read_media",
     "read_video",

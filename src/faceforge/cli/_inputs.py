@@ -10,22 +10,25 @@ from faceforge.media import media_in_folder
 
 
 def media_inputs(paths: Sequence[Path], console: Console) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """The files to work on, in order, and the folders that gave none: (files, [(folder, message)]).
+    """The files to work on, in order, and the folders that could not give any: (files, [(folder,
+    message)]) for a folder without images or videos and for a subfolder that could not be opened.
 
     A file stays as given (its reader says what is wrong with it, if anything); a folder becomes
     the images and videos in it and in its subfolders (`faceforge.media.media_in_folder`), and a
     note says how many other files it passed over.
     """
     files: list[Path] = []
-    empty: list[tuple[Path, str]] = []
+    problems: list[tuple[Path, str]] = []
     for path in paths:
         if not path.is_dir():
             files.append(path)
             continue
-        found, passed_over = media_in_folder(path)
-        if passed_over:
-            console.note(f"{path}: passed over {passed_over} file(s) that are not images or videos")
-        if not found:
-            empty.append((path, f"{path}: the folder holds no image or video (its subfolders included)"))
-        files += found
-    return files, empty
+        folder = media_in_folder(path)
+        if folder.passed_over:
+            console.note(f"{path}: passed over {folder.passed_over} file(s) that are not images or videos")
+        for unreadable in folder.unreadable:
+            problems.append((unreadable, f"{unreadable}: could not open this folder (no permission?); not looked at"))
+        if not folder.files:
+            problems.append((path, f"{path}: the folder holds no image or video (its subfolders included)"))
+        files += folder.files
+    return files, problems

@@ -63,8 +63,8 @@ def detect_command(
     fusion = load_fusion()
     records: list[dict[str, Any]] = []
     results: list[Detection] = []
-    files, empty_folders = media_inputs(inputs, console)
-    for folder, message in empty_folders:
+    files, folder_problems = media_inputs(inputs, console)
+    for folder, message in folder_problems:
         console.error(message)
         records.append({"file": str(folder), "error": message})
     unreadable = 0
@@ -95,7 +95,7 @@ def detect_command(
 
         write_text(report, render_report(results, fusion, all_signal_infos()))
         console.print(f"report → {report}")
-    if unreadable or empty_folders:
+    if unreadable or folder_problems:
         raise typer.Exit(EXIT_BAD_INPUT)
     if results and all(r.fake_probability is None for r in results):
         raise typer.Exit(EXIT_NOTHING_FOUND)

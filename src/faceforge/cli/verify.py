@@ -42,11 +42,11 @@ def verify_command(
     if json_out is not None and json_out.suffix.lower() != ".json":
         raise InputError(f"{json_out}: --json must end in .json")
     records: list[dict[str, Any]] = []
-    files, empty_folders = media_inputs(inputs, console)
-    for folder, message in empty_folders:
+    files, folder_problems = media_inputs(inputs, console)
+    for folder, message in folder_problems:
         console.error(message)
         records.append({"path": str(folder), "error": message})
-    failed = len(empty_folders)
+    failed = len(folder_problems)
     for path in files:
         try:
             report = verify_file(path)

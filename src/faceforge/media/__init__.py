@@ -5,7 +5,7 @@ names); every generated file is written through `faceforge.media.output`, which 
 where provenance labels are applied (`Labeler`).
 """
 
-from faceforge.media._sniff import media_in_folder
+from faceforge.media._sniff import FolderMedia, media_in_folder
 from faceforge.media.image import (
     DEFAULT_MAX_MEGAPIXELS,
     MAX_MEGAPIXELS_ENV,
@@ -53,6 +53,7 @@ __all__ = [
     "VideoInfo",
     "is_video_file",
     "media_in_folder",
+    "FolderMedia",
     "probe_video",
     "read_media",
     "read_video",

@@ -67,18 +67,29 @@ MEDIA_NAME_SUFFIXES = frozenset(
 )
 
 
-def media_in_folder(folder: Path) -> tuple[list[Path], int]:
-    """The images and videos in `folder` and its subfolders, and how many other files were passed
-    over. Folder by folder: a folder's files in name order, then its subfolders, each in name order.
+@dataclass(frozen=True)
+class FolderMedia:
+    """What `media_in_folder` found: the media files, how many other files it passed over, and the
+    subfolders it could not open (no permission, removed meanwhile)."""
+
+    files: list[Path]
+    passed_over: int
+    unreadable: list[Path]
+
+
+def media_in_folder(folder: Path) -> FolderMedia:
+    """The images and videos in `folder` and its subfolders. Folder by folder: a folder's files in
+    name order, then its subfolders, each in name order.
 
     A file counts by its content (`sniff_file` says image, video, or a HEIC/AVIF still, whose
     reader then says why it cannot be read) or by a photo's or video's name. Audio, every other
     file and whatever is not a regular file (a pipe, a socket) are passed over; hidden files and
-    folders (names starting with ".") are not looked at.
+    folders (names starting with ".") are not looked at; links to folders are not followed.
     """
     found: list[Path] = []
+    unreadable: list[Path] = []
     passed_over = 0
-    for root, folders, names in os.walk(folder):
+    for root, folders, names in os.walk(folder, onerror=lambda error: unreadable.append(Path(error.filename))):
         folders[:] = sorted(d for d in folders if not d.startswith("."))
         for name in sorted(names):
             if name.startswith("."):
@@ -88,7 +99,7 @@ def media_in_folder(folder: Path) -> tuple[list[Path], int]:
                 found.append(path)
             else:
                 passed_over += 1
-    return found, passed_over
+    return FolderMedia(found, passed_over, unreadable)
 
 
 def _looks_like_media(path: Path) -> bool:
