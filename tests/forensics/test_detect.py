@@ -272,6 +272,7 @@ def test_cli_screens_every_image_and_video_of_a_folder_and_sums_up(tmp_path, cap
     assert "cut.mp4: is empty" in err and "empty: the folder holds no image or video" in err
     assert "portrait.png" in out and "no face found" in out
     assert "3 files" in out and "1 without a face to judge" in out and "1 could not be read" in out
+    assert out.count("has not yet shown skill") == 1  # the note about still images: once, not per photo
     files = [Path(f["file"]).name for f in json.loads(out_json.read_text())["files"]]
     assert files == ["empty", "portrait.png", "cut.mp4", "wall.png"]
 

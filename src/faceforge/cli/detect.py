@@ -68,6 +68,7 @@ def detect_command(
         console.error(message)
         records.append({"file": str(folder), "error": message})
     unreadable = 0
+    shown_notes: set[str] = set()  # a note that applies to many files (e.g. about still images) is printed once
     for i, path in enumerate(files, 1):
         where = f" ({i} of {len(files)})" if len(files) > 1 else ""
         try:
@@ -80,7 +81,7 @@ def detect_command(
             continue
         results.append(result)
         records.append(result.to_dict())
-        _print(console, result)
+        _print(console, result, shown_notes)
     if len(files) > 1:
         console.print(_summary(results, unreadable))
     if json_out is not None:
@@ -114,7 +115,7 @@ def _summary(results: list[Detection], unreadable: int) -> str:
     return line
 
 
-def _print(console: Console, r: Detection) -> None:
+def _print(console: Console, r: Detection, shown_notes: set[str]) -> None:
     if r.fake_probability is None:
         console.print(f"[bold]{escape(str(r.path))}[/bold]: {escape(r.summary)}")
     else:
@@ -124,6 +125,9 @@ def _print(console: Console, r: Detection) -> None:
             f"({r.fake_probability:.0%}) — {escape(r.summary)}"
         )
     for note in r.notes:
+        if note in shown_notes:
+            continue
+        shown_notes.add(note)
         console.print(f"  [dim]note: {escape(note)}[/dim]")
     if console.verbose:
         for name, s in r.signals.items():
