@@ -268,10 +268,18 @@ def fit_kind(kind: str, items: Sequence[Item], meta: dict | None = None, extra: 
     return fit_fusion(rows, labels, signals, l2=L2, sample_weight=w, use=FUSED[kind] + tuple(extra), meta=meta)
 
 
-def fit(items: Sequence[Item], meta: Mapping[str, dict] | None = None) -> Fusion:
-    """The image combiner on the images, the video combiner on the videos."""
+def fit(items: Sequence[Item], meta: Mapping[str, dict] | None = None, video_extra: Sequence[str] = ()) -> Fusion:
+    """The image combiner on the images, the video combiner on the videos (with `video_extra`
+    inputs besides the signals: bench/detect_extras.py)."""
     meta = meta or {}
-    return Fusion(**{kind: fit_kind(kind, [it for it in items if it.kind == kind], meta.get(kind)) for kind in KINDS})
+    return Fusion(
+        **{
+            kind: fit_kind(
+                kind, [it for it in items if it.kind == kind], meta.get(kind), video_extra if kind == "video" else ()
+            )
+            for kind in KINDS
+        }
+    )
 
 
 def folds_of(items: Sequence[Item], k: int = FOLDS, seed: int = 0) -> dict[str, int]:
@@ -298,11 +306,14 @@ def out_of_fold(
     *,
     apply_to: Sequence[Item] | None = None,
     seed: int = 0,
+    fold: Mapping[str, int] | None = None,
+    video_extra: Sequence[str] = (),
 ) -> dict[str, float | None]:
     """Item id → probability from a fusion fitted without the item's fold (and without a family).
     apply_to: score these items instead (other versions of the same ids: the originals), each
-    with the model of its corpus twin's fold. seed: which draw of the folds (`folds_of`)."""
-    fold = folds_of(items, seed=seed)
+    with the model of its corpus twin's fold. seed: which draw of the folds (`folds_of`); fold:
+    group → fold, drawn elsewhere. video_extra: see `fit`."""
+    fold = folds_of(items, seed=seed) if fold is None else fold
     scores: dict[str, float | None] = {}
     for k in range(FOLDS):
         train = [it for it in items if fold[it.group] != k and it.family != exclude_family]
@@ -311,7 +322,7 @@ def out_of_fold(
             test = [it for it in test if it.family == exclude_family or it.label == 0]
         if not test or len({it.label for it in train}) < 2:
             continue
-        model = fit(train)
+        model = fit(train, video_extra=video_extra)
         for it in test:
             scores[it.id] = fused_score(it, model)
     return scores

@@ -45,7 +45,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import detect as bench  # noqa: E402
 from _common import git_revision, machine, table, update_readme  # noqa: E402
 from faceforge.eval.detection import auc  # noqa: E402
-from faceforge.forensics.fusion import FusionModel  # noqa: E402
 
 Measure = Callable[[Mapping[str, Mapping[str, float]]], float | None]
 
@@ -119,28 +118,6 @@ def add_candidates(items: Sequence[bench.Item]) -> list[str]:
     return names
 
 
-def _video_scores(model: FusionModel, items: Sequence[bench.Item]) -> dict[str, float | None]:
-    """Item id → the probability of its most suspicious solid track, as `detect` decides a video."""
-    scores = {}
-    for it in items:
-        values = [model.probability(t["signals"]) for t in bench._tracks(it)]
-        scores[it.id] = max(values) if values else None
-    return scores
-
-
-def out_of_fold(
-    items: Sequence[bench.Item], extra: Sequence[str] = (), fold: Mapping[str, int] | None = None
-) -> dict[str, float | None]:
-    """Item id → video-combiner probability (with `extra` inputs) from the folds without it.
-    fold: group → fold (default: `bench.folds_of(items)`)."""
-    fold = bench.folds_of(items) if fold is None else fold
-    scores: dict[str, float | None] = {}
-    for k in range(bench.FOLDS):
-        model = bench.fit_kind("video", [it for it in items if fold[it.group] != k], extra=extra)
-        scores.update(_video_scores(model, [it for it in items if fold[it.group] == k]))
-    return scores
-
-
 def _auc(items: Sequence[bench.Item], scores: Mapping[str, float | None]) -> float:
     kept = [it for it in items if scores.get(it.id) is not None]
     return auc([it.label for it in kept], [scores[it.id] for it in kept])
@@ -161,11 +138,13 @@ def nested(
     chosen = []
     for k in range(bench.FOLDS):
         train = [it for it in items if fold[it.group] != k]
-        inner = {extra: _auc(train, out_of_fold(train, extra)) for extra in [(), *((n,) for n in names)]}
+        inner = {
+            extra: _auc(train, bench.out_of_fold(train, video_extra=extra)) for extra in [(), *((n,) for n in names)]
+        }
         best = max(inner, key=lambda extra: inner[extra])
         chosen.append(best[0] if best else "none")
-        model = bench.fit_kind("video", train, extra=best)
-        scores.update(_video_scores(model, [it for it in items if fold[it.group] == k]))
+        model = bench.fit(train, video_extra=best)
+        scores.update({it.id: bench.fused_score(it, model) for it in items if fold[it.group] == k})
     return scores, chosen
 
 
@@ -185,10 +164,10 @@ def main() -> None:
     folds = [bench.folds_of(judged, seed=seed) for seed in range(DRAWS)]
     videos = [it for it in judged if it.kind == "video"]
     names = add_candidates(videos)
-    base = [_auc(videos, out_of_fold(videos, fold=fold)) for fold in folds]
+    base = [_auc(videos, bench.out_of_fold(videos, fold=fold)) for fold in folds]
     results = []
     for name in names:
-        with_it = [_auc(videos, out_of_fold(videos, (name,), fold)) for fold in folds]
+        with_it = [_auc(videos, bench.out_of_fold(videos, fold=fold, video_extra=(name,))) for fold in folds]
         results.append((name, alone_auc(videos, name), with_it))
     results.sort(key=lambda r: -statistics.mean(r[2]))
     shown = [r for r in results if r[1] is not None and r[1] >= 0.5][:12]

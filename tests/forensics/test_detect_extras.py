@@ -51,8 +51,8 @@ def test_candidates_come_both_ways_round_and_only_for_measures_the_tracks_have()
 def test_an_informative_measure_lifts_the_out_of_fold_combiner_and_is_chosen_when_nested() -> None:
     items = _videos()
     names = bx.add_candidates(items)
-    base = _auc(items, bx.out_of_fold(items))
-    with_motion = _auc(items, bx.out_of_fold(items, (f"{MOTION} ↓",)))
+    base = _auc(items, bd.out_of_fold(items))
+    with_motion = _auc(items, bd.out_of_fold(items, video_extra=(f"{MOTION} ↓",)))
     assert base < 0.75  # the shipped inputs are noise here
     assert with_motion > 0.9
     scores, chosen = bx.nested(items, names, bd.folds_of(items))
@@ -67,6 +67,6 @@ def test_a_measure_of_noise_gains_nothing_when_the_choice_is_nested() -> None:
         it.tracks[0]["details"]["shading"]["median_motion"] = float(np.exp(rng.normal()))
     names = bx.add_candidates(items)
     fold = bd.folds_of(items)
-    base = _auc(items, bx.out_of_fold(items, fold=fold))
+    base = _auc(items, bd.out_of_fold(items, fold=fold))
     scores, _ = bx.nested(items, names, fold)
     assert _auc(items, scores) < base + 0.1

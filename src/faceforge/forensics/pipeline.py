@@ -149,11 +149,10 @@ def detect(
     # video frame that is not black: the first 8 when that one shows a trace of it) runs beside
     # the analysis, on the image's pixels already decoded.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="faceforge-label") as pool:
+        pending = pool.submit(read_label, path, payload if kind == "image" else None)
         if kind == "image":
-            pending = pool.submit(read_label, path, payload)
             result = _detect_image(path, payload, options, model)
         else:
-            pending = pool.submit(read_label, path, payload)
             result = _detect_video(path, payload, options, model, progress)
         label = pending.result()
     result = _with_provenance(result, label)
