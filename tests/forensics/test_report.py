@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from faceforge.forensics.report import _signal_row
 from faceforge.forensics.signal import SignalInfo, SignalScore
 
@@ -67,3 +69,14 @@ def test_a_long_timeline_is_thinned_but_keeps_its_peaks():
     assert "(frame 12345): 97%" in svg
     short = _timeline_svg(points[:30], model, 5.0)
     assert short.count("<circle") == 30 and "r='3'" in short
+
+
+def test_files_are_named_below_the_folder_they_share(tmp_path):
+    """A folder of frame folders holds many files of the same name: the report names each by
+    its path below the shared folder, so the overview's rows can be told apart."""
+    from faceforge.forensics.report import file_labels
+
+    a, b = tmp_path / "clip1" / "000001.jpg", tmp_path / "clip2" / "000001.jpg"
+    assert file_labels([a, b]) == [str(Path("clip1") / "000001.jpg"), str(Path("clip2") / "000001.jpg")]
+    assert file_labels([a, tmp_path / "clip1" / "000002.jpg"]) == ["000001.jpg", "000002.jpg"]
+    assert file_labels([a]) == ["000001.jpg"]

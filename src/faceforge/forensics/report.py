@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
+import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -29,6 +31,7 @@ table{border-collapse:collapse;width:100%;margin:8px 0}td,th{border-bottom:1px s
 text-align:left;vertical-align:top}th{background:#fafafa}.dim{color:#666;font-size:13px}
 .frames{display:flex;flex-wrap:wrap;gap:12px}.frames figure{margin:0}.frames img{display:block;max-width:300px}
 .note{background:#fff8e1;border-left:4px solid #ffb300;padding:6px 10px;margin:6px 0}
+td.file{width:40%;overflow-wrap:anywhere}td.nowrap{white-space:nowrap}
 """
 
 
@@ -41,13 +44,15 @@ def render_report(results: Sequence[Detection], fusion: Fusion, infos: Sequence[
         "<title>faceforge detect report</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>faceforge: fake-face screening report</h1>",
-        f"<p class=dim>Made {html.escape(now)} on this computer; nothing was uploaded. {len(results)} file(s).</p>",
+        f"<p class=dim>Made {html.escape(now)} on this computer; nothing was uploaded. "
+        f"{len(results)} file{'' if len(results) == 1 else 's'}.</p>",
         _how_to_read(fusion),
     ]
+    labels = file_labels([r.path for r in results])
     if len(results) > 1:
-        parts.append(_overview(results))
+        parts.append(_overview(results, labels))
     for i, result in enumerate(results):
-        parts.append(_file_section(result, fusion, by_name, anchor=f"file-{i + 1}"))
+        parts.append(_file_section(result, fusion, by_name, anchor=f"file-{i + 1}", label=labels[i]))
     parts.append(_signals_section(fusion, infos))
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -68,7 +73,21 @@ def _how_to_read(fusion: Fusion) -> str:
     )
 
 
-def _overview(results: Sequence[Detection]) -> str:
+def file_labels(paths: Sequence[Path]) -> list[str]:
+    """How the report names each file: its path below the folder all of them share, so that
+    photos of the same name in different folders (a folder of frame folders) can be told apart;
+    the bare name when there is one file, or when the files have no folder in common."""
+    if len(paths) < 2:
+        return [p.name for p in paths]
+    resolved = [p.resolve() for p in paths]
+    try:
+        common = Path(os.path.commonpath([p.parent for p in resolved]))
+    except ValueError:  # different drives (Windows)
+        return [p.name for p in paths]
+    return [str(p.relative_to(common)) for p in resolved]
+
+
+def _overview(results: Sequence[Detection], labels: Sequence[str]) -> str:
     """Every file in one table, the most suspicious first, each linked to its section."""
 
     def suspicion(i: int) -> float:  # files without a verdict last
@@ -80,8 +99,8 @@ def _overview(results: Sequence[Detection]) -> str:
     for i in order:
         r = results[i]
         rows.append(
-            f"<tr><td><a href='#file-{i + 1}'>{html.escape(r.path.name)}</a></td><td>{_badge(r)}</td>"
-            f"<td>{_probability(r)}</td><td>{html.escape(r.summary)}</td></tr>"
+            f"<tr><td class=file><a href='#file-{i + 1}'>{html.escape(labels[i])}</a></td>"
+            f"<td class=nowrap>{_badge(r)}</td><td>{_probability(r)}</td><td>{html.escape(r.summary)}</td></tr>"
         )
     rows.append("</table>")
     return "".join(rows)
@@ -96,9 +115,9 @@ def _probability(r: Detection) -> str:
     return "—" if r.fake_probability is None else f"{r.fake_probability:.0%}"
 
 
-def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo], anchor: str) -> str:
+def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo], anchor: str, label: str) -> str:
     out = [
-        f"<h2 id={anchor}>{html.escape(r.path.name)}</h2>",
+        f"<h2 id={anchor}>{html.escape(label)}</h2>",
         f"<p>{_badge(r)} fake probability <b>{_probability(r)}</b> — {html.escape(r.summary)}</p>",
         f"<p class=dim>{html.escape(str(r.path))} · {r.kind} {r.width}×{r.height}"
         + (f" · {r.duration:.1f} s" if r.duration else "")
