@@ -96,6 +96,11 @@ class FaceDetector:
     #: and resample: a 14 MP photo's search went from 0.53 s to 0.35 s on one core; the rest
     #: is the models themselves, ~5.6 ms a full-range run whatever the input size).
     WORK_SIDE = 3 * TILE_SIZE
+    # Tried on the 200 marked portraits (214 faces; bench/data/portrait_faces.csv) and not kept
+    # (2026-11-27): the short-range model on tiles 1.5× or 2× larger than the full-range ones
+    # (−26 % / −35 % model runs) misses 2 or 3 faces (selfie-many-people, img59); tiling only
+    # the image and a border of a third of a tile instead of the whole mirror padding (−15 %
+    # runs) finds every face but adds 13 false ones (39 against 26).
 
     def __init__(self, min_score: float = 0.5) -> None:
         self.min_score = min_score

@@ -15,6 +15,12 @@ Honesty about the evidence: the pulse is a ~0.1-0.5 % colour change. H.264 at CR
 into the band, and a swap that keeps the target's cheeks and forehead keeps their pulse. A weak
 pulse is therefore common in real web video too: this signal is weak evidence that the fusion
 must weigh, strongest on sharp, steady, lightly compressed video.
+
+More samples do not help on such video: `detect` feeds this signal its analysed frames (6 a
+second by default). Scored at every frame instead (25-30 a second), the benchmark's re-encoded
+videos (256 px, CRF 23; bench/detect.py) were told apart no better: AUC of this score alone 0.48
+against 0.56, of the SNR alone 0.60 against 0.64, and out-of-fold fused 0.924 against 0.923
+(mean over 5 fold draws; 2026-11-27). Real clips there show no pulse either (median SNR −1.3 dB).
 """
 
 from __future__ import annotations
