@@ -268,7 +268,7 @@ def test_cli_screens_every_image_and_video_of_a_folder_and_sums_up(tmp_path, cap
     out_json = tmp_path / "r.json"
     code, out, err = run_cli(capsys, "detect", str(folder), str(empty), "--json", str(out_json))
     assert code == 2  # a damaged file and a folder without media; the rest is still screened
-    assert "passed over 1 file(s) that are not images or videos" in err
+    assert "passed over 1 file that are not images or videos" in err
     assert "cut.mp4: is empty" in err and "empty: the folder holds no image or video" in err
     assert "portrait.png" in out and "no face found" in out
     assert "3 files" in out and "1 without a face to judge" in out and "1 could not be read" in out

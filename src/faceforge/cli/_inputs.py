@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from faceforge.cli._console import Console
+from faceforge.cli._console import Console, plural
 from faceforge.media import media_in_folder
 
 
@@ -25,7 +25,7 @@ def media_inputs(paths: Sequence[Path], console: Console) -> tuple[list[Path], l
             continue
         folder = media_in_folder(path)
         if folder.passed_over:
-            console.note(f"{path}: passed over {folder.passed_over} file(s) that are not images or videos")
+            console.note(f"{path}: passed over {plural(folder.passed_over, 'file')} that are not images or videos")
         for unreadable in folder.unreadable:
             problems.append((unreadable, f"{unreadable}: could not open this folder (no permission?); not looked at"))
         if not folder.files:

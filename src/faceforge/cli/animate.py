@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from faceforge.cli import app
-from faceforge.cli._console import Console
+from faceforge.cli._console import Console, plural
 from faceforge.errors import InputError
 
 
@@ -147,7 +147,7 @@ def animate_command(
     if output is not None:
         w, h = result.size
         console.print(
-            f"animated {result.faces} face(s): {result.frames} frames at {result.fps:.2f} fps, {w}×{h} → {output}"
+            f"animated {plural(result.faces, 'face')}: {plural(result.frames, 'frame')} at {result.fps:.2f} fps, {w}×{h} → {output}"
         )
     if save_template is not None:
         console.print(f"motion template ({result.frames} frames, no face image) → {save_template}")

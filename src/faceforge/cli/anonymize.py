@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from faceforge.cli import EXIT_NOTHING_FOUND, app
-from faceforge.cli._console import Console
+from faceforge.cli._console import Console, plural
 from faceforge.effects.anonymize import AnonymizeOptions, Mode
 from faceforge.errors import InputError
 from faceforge.media.output import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Labeler
@@ -24,10 +24,6 @@ def _check_output(input: Path, output: Path, suffixes: dict[str, str], what: str
         raise InputError(f"{output}: the output of a {what} must end in one of {', '.join(suffixes)}")
     if output.exists() and input.exists() and output.resolve() == input.resolve():
         raise InputError(f"{output}: the output would overwrite the input; choose another file")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @app.command("anonymize")
@@ -77,7 +73,7 @@ def anonymize_command(
         _check_output(input, output, VIDEO_SUFFIXES, "video")
         faces, frames = _video(input, media, output, mode, options, console, max_frames, labeler)
     if faces:
-        console.print(f"anonymised {_plural(faces, 'face')} in {_plural(frames, 'frame')} → {output}")
+        console.print(f"anonymised {plural(faces, 'face')} in {plural(frames, 'frame')} → {output}")
     else:
         console.print(f"no face found in {input}; wrote an unchanged copy → {output}")
         raise typer.Exit(EXIT_NOTHING_FOUND)

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from faceforge.cli import EXIT_NOTHING_FOUND, app
-from faceforge.cli._console import Console
+from faceforge.cli._console import Console, plural
 from faceforge.errors import InputError
 from faceforge.faces.face import Face
 
@@ -165,8 +165,11 @@ def _video(
         f"{path}: {info.width}×{info.height}, {info.fps:.2f} fps, {n_frames} frames analysed"
         f" ({info.duration:.1f} s{audio})"
     )
-    console.print(f"faces in {with_face} of {n_frames} frames; {len(result.tracks)} track(s), "
-                  f"{len([p for p in result.persons if p >= 0])} person(s)")
+    persons = len([p for p in result.persons if p >= 0])
+    console.print(
+        f"faces in {with_face} of {n_frames} frames; {plural(len(result.tracks), 'track')}, "
+        f"{plural(persons, 'person', 'people')}"
+    )
     table = Table(box=None, pad_edge=False)
     for col in ("track", "person", "frames", "first", "last"):
         table.add_column(col, justify="right")

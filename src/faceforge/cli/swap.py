@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from faceforge.cli import EXIT_NOTHING_FOUND, app
-from faceforge.cli._console import Console
+from faceforge.cli._console import Console, plural
 from faceforge.errors import InputError, MediaNotFound
 
 _IMAGE_OUT = (".png", ".jpg", ".jpeg", ".webp")
@@ -125,10 +125,10 @@ def swap_command(
         raise typer.Exit(EXIT_NOTHING_FOUND)
     if result.kind == "video":
         console.print(
-            f"swapped {result.faces} face track(s) in {result.swapped_frames}/{result.frames} frames, {w}×{h} → {output}"
+            f"swapped {plural(result.faces, 'face track')} in {result.swapped_frames}/{result.frames} frames, {w}×{h} → {output}"
         )
     else:
-        console.print(f"swapped {result.faces} face(s), {w}×{h} → {output}")
+        console.print(f"swapped {plural(result.faces, 'face')}, {w}×{h} → {output}")
 
 
 def _map_pair(item: str) -> tuple[Path, Path]:

@@ -61,7 +61,8 @@ def prepare_source(
         chosen = faces
     elif face_index is not None:
         if not 0 <= face_index < len(faces):
-            raise InputError(f"{name}: --face {face_index} does not exist: {len(faces)} face(s) found (0..{len(faces) - 1})")
+            found = f"{len(faces)} face{'' if len(faces) == 1 else 's'} found (0..{len(faces) - 1})"
+            raise InputError(f"{name}: --face {face_index} does not exist: {found}")
         chosen = [faces[face_index]]
     else:
         chosen = [faces[0]]

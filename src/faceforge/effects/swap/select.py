@@ -40,7 +40,7 @@ def pick_face(faces: list[Face], name: str, index: int | None) -> tuple[Face, st
     if index is not None:
         if not 0 <= index < len(faces):
             raise InputError(
-                f"{name}: --source-face {index} does not exist: {len(faces)} face(s) found (0..{len(faces) - 1})"
+                f"{name}: --source-face {index} does not exist: {len(faces)} face{'' if len(faces) == 1 else 's'} found (0..{len(faces) - 1})"
             )
         return faces[index], ""
     note = ""
