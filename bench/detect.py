@@ -417,6 +417,7 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
         kept = [it for it in subset if oof.get(it.id) is not None]
         y, s = [it.label for it in kept], [oof[it.id] for it in kept]
         signal_stats[kind]["fused"] = {"auc": auc(y, s), "eer": eer(y, s), "n": len(kept)}
+    matrix = signal_family_matrix(items)
 
     # Where the real clips come from: lab recordings (MEAD) or web video. Every fake is compared
     # with the real clips of one origin at a time: a detector that only learned "lab footage is
@@ -541,6 +542,10 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
             "**Each signal alone** (raw score, no fitting):\n\n" + table(head[:5], alone_rows),
             '**The blending CNN alone, per family** (raw score; "seen" families above):\n\n'
             + table(head[:5], cnn_rows),
+            "**Which signal catches which family** (AUC of each signal's raw score alone, the family's fakes "
+            "against every real item of the same kind that the signal could judge; n = real/fake items; — = "
+            "the signal cannot judge that kind of media; no intervals: with a handful of fakes these are rough):\n\n"
+            + matrix,
             "**By where the real clips come from** (out-of-fold, as above; the real clips of one origin "
             "against every fake video). Most real clips are lab recordings (MEAD, via DreamTalk's style "
             "clips), whose fine detail renews strongly from frame to frame; web video (VoxCeleb, HDTF, "
@@ -552,6 +557,23 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
     )
     stats = {**per_kind, "brier": brier, "ece": ece}
     return body, stats
+
+
+def signal_family_matrix(items: Sequence[Item]) -> str:
+    """A table: one row per fake family, one column per signal, the signal's raw-score AUC of that
+    family's fakes against the real items of the same kind (of media)."""
+    raw = {name: {it.id: signal_score(it, name) for it in items} for name in SIGNALS}
+    rows = []
+    for fam, kind in sorted({(it.family, it.kind) for it in items if it.label == 1}):
+        pool = [it for it in items if it.kind == kind and (it.label == 0 or it.family == fam)]
+        cells = []
+        for name in SIGNALS:
+            kept = [it for it in pool if raw[name][it.id] is not None]
+            y = [it.label for it in kept]
+            cells.append("—" if len(set(y)) < 2 else f"{auc(y, [raw[name][it.id] for it in kept]):.2f}")
+        n_real = sum(it.label == 0 for it in pool)
+        rows.append([f"{fam} ({kind}s)", f"{n_real}/{len(pool) - n_real}", *cells])
+    return table(["family", "n", *SIGNALS], rows)
 
 
 def originals_section(items: Sequence[Item], originals: Sequence[Item], high: float) -> str:
@@ -1047,7 +1069,9 @@ def main() -> None:
             "each on a helper thread beside the signals. A photo: decoded once, the label check on a helper "
             "thread, the face search's tiles split over two threads and, above "
             f"{FaceDetector.WORK_SIDE} px, run on a scaled copy; the frame signals at the photo's own "
-            "resolution):\n\n" + speed_table
+            "resolution). This machine is shared with other jobs: the same code took 1.13 s and 1.40 s on the "
+            "10 s clip in two runs an hour apart (2026-11-27), and 325 ms and 432 ms on the 1-4 MP photos; "
+            "compare figures within one run only:\n\n" + speed_table
             if speed_table
             else "",
         ]

@@ -70,3 +70,26 @@ def test_a_measure_of_noise_gains_nothing_when_the_choice_is_nested() -> None:
     base = _auc(items, bd.out_of_fold(items, fold=fold))
     scores, _ = bx.nested(items, names, fold)
     assert _auc(items, scores) < base + 0.1
+
+
+def test_signal_family_matrix_scores_each_family_against_the_real_items_of_its_kind() -> None:
+    """bench/detect.py's "which signal catches which family": a signal that ranks one family's
+    fakes above every real item reads 1.00 there; a signal that cannot judge a kind reads —."""
+
+    def item(i: int, label: int, family: str, kind: str, signals: dict) -> object:
+        track = {"frames": 40, "scored": 12, "signals": signals, "samples": [], "details": {}}
+        return bd.Item(f"{family}-{i}", None, label, family, kind, f"g{i}", 256.0, 500.0, [track], 1.0)
+
+    video = {name: 0.5 for name in bd.SIGNALS}
+    items = [item(i, 0, "real", "video", {**video, "temporal": 0.1 + 0.01 * i}) for i in range(5)]
+    items += [item(10 + i, 1, "animate", "video", {**video, "temporal": 0.9}) for i in range(3)]
+    items += [item(20 + i, 1, "swap", "video", {**video, "temporal": 0.05}) for i in range(2)]
+    still = {name: None for name in bd.SIGNALS} | {"blending": 0.5}
+    items += [item(30 + i, 0, "photo", "image", still) for i in range(3)]
+    items += [item(40, 1, "gan", "image", still)]
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in bd.signal_family_matrix(items).splitlines()}
+    col = 2 + bd.SIGNALS.index("temporal")
+    assert rows["animate (videos)"][1] == "5/3" and rows["animate (videos)"][col] == "1.00"
+    assert rows["swap (videos)"][col] == "0.00"  # below every real clip
+    assert rows["gan (images)"][col].strip(" |") == "—"  # a still has no motion to judge
+    assert rows["gan (images)"][2 + bd.SIGNALS.index("blending")] == "0.50"
