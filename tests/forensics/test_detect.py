@@ -225,11 +225,12 @@ def test_cli_json_and_report(tmp_path, capsys, astronaut, face_video):
 def test_cli_analysis_fps_defaults_to_the_library_default(tmp_path, capsys, astronaut, monkeypatch):
     import faceforge.forensics.pipeline as pipeline
 
-    seen = []
+    seen, drawn = [], []
     real_detect = pipeline.detect
 
     def spy(path, options=DetectOptions(), **kwargs):  # noqa: ANN001, ANN003, ANN202, B008
         seen.append(options.analysis_fps)
+        drawn.append((options.heatmaps, options.suspicious_frames))
         return real_detect(path, options, **kwargs)
 
     monkeypatch.setattr(pipeline, "detect", spy)
@@ -237,6 +238,10 @@ def test_cli_analysis_fps_defaults_to_the_library_default(tmp_path, capsys, astr
     assert run_cli(capsys, "detect", str(image))[0] == 0
     assert run_cli(capsys, "detect", str(image), "--analysis-fps", "3")[0] == 0
     assert seen == [DetectOptions().analysis_fps, 3.0]
+    # Heatmaps and the suspicious frames' crops feed only the HTML report: drawn only for one.
+    assert drawn == [(False, 0), (False, 0)]
+    assert run_cli(capsys, "detect", str(image), "--report", str(tmp_path / "r.html"))[0] == 0
+    assert drawn[-1] == (True, DetectOptions().suspicious_frames)
     _, out, _ = run_cli(capsys, "detect", "--help")
     assert f"default {DetectOptions().analysis_fps:g};" in " ".join(out.split())
 

@@ -58,6 +58,8 @@ def detect_command(
     if report is not None and report.suffix.lower() not in {".html", ".htm"}:
         raise InputError(f"{report}: --report must end in .html")
     options = DetectOptions(max_duration=max_duration)
+    if report is None:  # heatmaps and suspicious-frame crops only feed the HTML report
+        options = replace(options, heatmaps=False, suspicious_frames=0)
     if analysis_fps is not None:
         options = replace(options, analysis_fps=analysis_fps)
     fusion = load_fusion()
