@@ -80,3 +80,14 @@ def test_files_are_named_below_the_folder_they_share(tmp_path):
     assert file_labels([a, b]) == [str(Path("clip1") / "000001.jpg"), str(Path("clip2") / "000001.jpg")]
     assert file_labels([a, tmp_path / "clip1" / "000002.jpg"]) == ["000001.jpg", "000002.jpg"]
     assert file_labels([a]) == ["000001.jpg"]
+
+
+def test_timeline_ticks_are_round_seconds():
+    from faceforge.forensics.report import _tick_step
+
+    assert _tick_step(7.4) == 1.0  # 0 1 2 … 7 s
+    assert _tick_step(4.0) == 0.5
+    assert _tick_step(58.6) == 10.0
+    assert _tick_step(3600.0) == 600.0
+    for seconds in (0.3, 2.0, 9.9, 45.0, 700.0, 20000.0):
+        assert 1 <= seconds / _tick_step(seconds) <= 10

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -229,14 +230,15 @@ def _signals_section(fusion: Fusion, infos: Sequence[SignalInfo]) -> str:
 
 
 def _timeline_svg(points: Sequence[TimelinePoint], fusion: FusionModel, duration: float | None) -> str:
-    w, h, pad = 900, 160, 50
+    w, h = 900, 220
+    left, right, top, bottom = 44, 60, 12, 30  # room for the % labels, the threshold names, the seconds
     end = max(duration or 0.0, max(p.time for p in points), 1e-3)
 
     def x(t: float) -> float:
-        return pad + (w - 2 * pad) * t / end
+        return left + (w - left - right) * t / end
 
     def y(v: float) -> float:
-        return h - pad - (h - 2 * pad) * v
+        return top + (h - top - bottom) * (1.0 - v)
 
     shown = _thinned(points, _MAX_TIMELINE_POINTS)
     line = " ".join(f"{x(p.time):.1f},{y(p.probability):.1f}" for p in shown)
@@ -247,20 +249,34 @@ def _timeline_svg(points: Sequence[TimelinePoint], fusion: FusionModel, duration
         for p in shown
     )
     guides = "".join(
-        f"<line x1='{pad}' x2='{w - pad}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='{c}' stroke-dasharray='4 4'/>"
-        f"<text x='{w - pad + 2}' y='{y(v) + 4:.1f}' font-size='11' fill='{c}'>{label}</text>"
+        f"<line x1='{left}' x2='{w - right}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='{c}' stroke-dasharray='4 4'/>"
+        f"<text x='{w - right + 4}' y='{y(v) + 4:.1f}' font-size='11' fill='{c}'>{label}</text>"
         for v, c, label in ((fusion.high, "#c62828", "high"), (fusion.medium, "#ef6c00", "medium"))
     )
-    axes = (
-        f"<line x1='{pad}' x2='{w - pad}' y1='{h - pad}' y2='{h - pad}' stroke='#999'/>"
-        f"<text x='{pad}' y='{h - 8}' font-size='11'>0 s</text>"
-        f"<text x='{w - pad - 30}' y='{h - 8}' font-size='11'>{end:.1f} s</text>"
-        f"<text x='2' y='{y(1.0) + 4:.1f}' font-size='11'>100%</text><text x='2' y='{y(0.0) + 4:.1f}' font-size='11'>0%</text>"
+    grid = "".join(
+        f"<line x1='{left}' x2='{w - right}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='#eee'/>"
+        f"<text x='{left - 6}' y='{y(v) + 4:.1f}' font-size='11' text-anchor='end'>{v:.0%}</text>"
+        for v in (0.0, 0.25, 0.5, 0.75, 1.0)
     )
+    step = _tick_step(end)
+    ticks = "".join(
+        f"<line x1='{x(t):.1f}' x2='{x(t):.1f}' y1='{h - bottom}' y2='{h - bottom + 4}' stroke='#999'/>"
+        f"<text x='{x(t):.1f}' y='{h - bottom + 17}' font-size='11' text-anchor='middle'>{t:g} s</text>"
+        for t in np.arange(0.0, end + 1e-9, step)
+    )
+    axis = f"<line x1='{left}' x2='{w - right}' y1='{h - bottom}' y2='{h - bottom}' stroke='#999'/>"
     return (
         f"<svg width='{w}' height='{h}' viewBox='0 0 {w} {h}' role='img' aria-label='fake probability over time'>"
-        f"{axes}{guides}<polyline fill='none' stroke='#1565c0' stroke-width='2' points='{line}'/>{dots}</svg>"
+        f"{grid}{axis}{ticks}{guides}<polyline fill='none' stroke='#1565c0' stroke-width='2' points='{line}'/>{dots}</svg>"
     )
+
+
+def _tick_step(seconds: float) -> float:
+    """A round step (1, 2 or 5 × a power of ten seconds) giving 4 to 10 ticks over `seconds`."""
+    for step in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600):
+        if seconds / step <= 10:
+            return float(step)
+    return float(3600 * math.ceil(seconds / 36000))
 
 
 _MAX_TIMELINE_POINTS = 1000  # the SVG's points: about one per pixel of the plot and a few more
