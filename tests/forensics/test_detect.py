@@ -98,6 +98,10 @@ def test_video_has_tracks_and_a_timeline(face_video):
     assert [p.frame for p in result.timeline] == list(face.frames)
     assert {"temporal", "shading", "seam", "noise"} <= set(result.timeline[-1].scores)
     assert result.signals["pulse"].score is not None or result.signals["pulse"].reason
+    # A frame signal's reason says how it was pooled and what it saw in its most suspicious frame.
+    noise = result.signals["noise"]
+    assert f"of {int(noise.details['frames'])} sampled frames" in noise.reason
+    assert f"highest {noise.details['max']:.2f} at " in noise.reason and "surroundings" in noise.reason
     assert result.suspicious and result.suspicious[0].image.ndim == 3
     d = result.to_dict()
     assert d["timeline"] and {"frame", "time", "score"} <= set(d["timeline"][0])

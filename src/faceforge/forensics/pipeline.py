@@ -228,6 +228,7 @@ class _Track:
     frame_scores: dict[str, list[float]] = field(default_factory=dict)
     sampled: list[tuple[int, float, dict[str, float | None]]] = field(default_factory=list)
     best: list[tuple[float, int, SuspiciousFrame]] = field(default_factory=list)  # min-heap by score
+    peaks: dict[str, tuple[float, float, str | None]] = field(default_factory=dict)  # signal → (score, time, reason)
 
 
 def _detect_video(
@@ -397,9 +398,11 @@ def _observe(
     if len(tr.frames) % stride == 0:
         evidence = {s.info.name: s.score_face(image, face, want_heatmap=options.heatmaps) for s in frame_signals()}
         scores = {name: ev.score for name, ev in evidence.items()}
-        for name, score in scores.items():
-            if score is not None:
-                tr.frame_scores.setdefault(name, []).append(score)
+        for name, ev in evidence.items():
+            if ev.score is not None:
+                tr.frame_scores.setdefault(name, []).append(ev.score)
+                if name not in tr.peaks or ev.score > tr.peaks[name][0]:
+                    tr.peaks[name] = (ev.score, t, ev.reason)
         tr.sampled.append((index, t, scores))
         # Keep the few most suspicious frames (by the frame signals alone) for the report.
         p = fusion.probability(scores)
@@ -428,7 +431,11 @@ def _pooled(name: str, tr: _Track) -> SignalScore:
         return SignalScore(None, reasons)
     pooled = top_k_mean(values)
     details = {"frames": float(len(values)), "median": float(np.median(values)), "max": float(np.max(values))}
-    return SignalScore(pooled, f"top-quarter mean over {len(values)} sampled frames", details)
+    reason = f"mean of the most suspicious quarter of {len(values)} sampled frames (median {np.median(values):.2f})"
+    if name in tr.peaks:  # what the signal saw where it scored highest, in its own words
+        peak, when, finding = tr.peaks[name]
+        reason += f"; highest {peak:.2f} at {when:.1f} s" + (f": {finding}" if finding else "")
+    return SignalScore(pooled, reason, details)
 
 
 def _video_notes(path: Path, info, options: DetectOptions) -> list[str]:  # noqa: ANN001
