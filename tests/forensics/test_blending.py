@@ -54,6 +54,10 @@ def test_self_blended_astronaut_scores_above_the_real_one(signal, astronaut, ast
     fake = signal.score_face(fake_img, astronaut_face)
     assert real.score is not None and fake.score is not None
     assert fake.score > real.score + SBI_MARGIN, (real.score, fake.score)
+    # Each score comes with what the detector saw, in words, and the map's peak it quotes.
+    for ev in (real, fake):
+        seen = "sees a blend boundary" if ev.score >= 0.5 else "sees no clear blend boundary"
+        assert seen in ev.reason and f"{ev.details['boundary_max']:.2f}" in ev.reason
 
 
 def test_crude_paste_scores_above_the_real_one(signal, astronaut, astronaut_face):

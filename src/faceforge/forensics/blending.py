@@ -133,6 +133,13 @@ def inter_ocular(face: Face) -> float:
     return float(np.hypot(*(a - b)))
 
 
+def _finding(score: float, boundary_max: float) -> str:
+    """The CNN's output in words: what it saw, not a verdict (the combiner weighs it)."""
+    if score >= 0.5:
+        return f"the seam detector sees a blend boundary around the face (its map peaks at {boundary_max:.2f})"
+    return f"the seam detector sees no clear blend boundary (its map peaks at {boundary_max:.2f})"
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -60.0, 60.0)))
 
@@ -182,8 +189,10 @@ class BlendingSignal:
                 heatmap = None
                 if want_heatmap:
                     heatmap = crop.to_frame(np.clip(bmap, 0.0, 1.0), image.shape[:2])
+                score = float(_sigmoid(logit))
                 out[i] = FaceEvidence(
-                    float(_sigmoid(logit)),
+                    score,
+                    _finding(score, float(bmap.max())),
                     heatmap=heatmap,
                     details={"logit": float(logit), "boundary_max": float(bmap.max()), "iod_px": iod},
                 )
