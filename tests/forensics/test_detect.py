@@ -103,6 +103,11 @@ def test_video_has_tracks_and_a_timeline(face_video):
     assert f"of {int(noise.details['frames'])} sampled frames" in noise.reason
     assert f"highest {noise.details['max']:.2f} at " in noise.reason and "surroundings" in noise.reason
     assert result.suspicious and result.suspicious[0].image.ndim == 3
+    # The report's frames are the timeline's most suspicious sampled frames, at the timeline's value.
+    timeline = {p.frame: p.probability for p in result.timeline}
+    sampled = sorted((timeline[frame] for frame, _, _ in face.samples), reverse=True)
+    shown = [c.probability for c in result.suspicious]
+    assert shown == [timeline[c.frame] for c in result.suspicious] == sampled[: len(shown)]
     d = result.to_dict()
     assert d["timeline"] and {"frame", "time", "score"} <= set(d["timeline"][0])
     # A still photo moved about: its skin's detail changes less than a camera's would.

@@ -24,7 +24,6 @@ two cores because decoding, MediaPipe and OpenCV release the GIL.
 
 from __future__ import annotations
 
-import heapq
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -227,7 +226,7 @@ class _Track:
     times: list[float] = field(default_factory=list)  # of those frames, seconds
     frame_scores: dict[str, list[float]] = field(default_factory=dict)
     sampled: list[tuple[int, float, dict[str, float | None]]] = field(default_factory=list)
-    best: list[tuple[float, int, SuspiciousFrame]] = field(default_factory=list)  # min-heap by score
+    candidates: list[SuspiciousFrame] = field(default_factory=list)  # the sampled frames' report crops
     peaks: dict[str, tuple[float, float, str | None]] = field(default_factory=dict)  # signal → (score, time, reason)
 
 
@@ -300,7 +299,7 @@ def _detect_video(
             p = fusion.probability(scores)
             if index not in timeline_by_frame or p > timeline_by_frame[index].probability:
                 timeline_by_frame[index] = TimelinePoint(index, t, p, scores)
-        for _, _, crop in tr.best:  # kept frames are analysed frames: their moments are known
+        for crop in tr.candidates:  # sampled frames are analysed frames: their moments are known
             crops.append(_replace_crop(crop, fusion.probability({**crop.scores, **moments[crop.frame]})))
     timeline = [timeline_by_frame[k] for k in sorted(timeline_by_frame)]
     notes += stretch_notes(timeline, fusion)
@@ -404,16 +403,11 @@ def _observe(
                 if name not in tr.peaks or ev.score > tr.peaks[name][0]:
                     tr.peaks[name] = (ev.score, t, ev.reason)
         tr.sampled.append((index, t, scores))
-        # Keep the few most suspicious frames (by the frame signals alone) for the report.
-        p = fusion.probability(scores)
-        keep = options.suspicious_frames
-        if keep and (len(tr.best) < keep or p > tr.best[0][0]):
-            crop = _suspicious(image, face, index, t, track_id, p, evidence)
-            entry = (p, index, crop)
-            if len(tr.best) < keep:
-                heapq.heappush(tr.best, entry)
-            else:
-                heapq.heapreplace(tr.best, entry)
+        # Every sampled frame is a candidate for the report's most suspicious frames: which ones
+        # are is known only at the end, when the track signals can say how suspicious each moment
+        # was (the frame signals alone would pick other frames than the timeline's peaks).
+        if options.suspicious_frames:
+            tr.candidates.append(_suspicious(image, face, index, t, track_id, fusion.probability(scores), evidence))
     tr.frames.append(index)
     tr.times.append(t)
 
