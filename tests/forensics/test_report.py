@@ -91,3 +91,16 @@ def test_timeline_ticks_are_round_seconds():
     assert _tick_step(3600.0) == 600.0
     for seconds in (0.3, 2.0, 9.9, 45.0, 700.0, 20000.0):
         assert 1 <= seconds / _tick_step(seconds) <= 10
+
+
+def test_signals_table_says_a_track_signal_needs_a_video_instead_of_not_measured():
+    from faceforge.forensics.fusion import Fusion, FusionModel
+    from faceforge.forensics.report import _signals_section
+    from faceforge.forensics.signal import SignalInfo
+
+    flat = FusionModel(("x",), (1.0,), 0.0, (0.0,), (1.0,))
+    infos = [SignalInfo("pulse", "Pulse", "skin colour"), SignalInfo("provenance", "Labels", "C2PA")]
+    rows = _signals_section(Fusion(image=flat, video=flat), infos).split("<tr>")
+    pulse, labels = next(r for r in rows if "Pulse" in r), next(r for r in rows if "Labels" in r)
+    assert "needs a video" in pulse
+    assert "needs a video" not in labels and "not measured" in labels

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from faceforge.forensics.fusion import Fusion, FusionModel
+from faceforge.forensics.pipeline import TRACK_SIGNALS
 from faceforge.forensics.result import Detection, SuspiciousFrame, TimelinePoint
 from faceforge.forensics.signal import SignalInfo, SignalScore
 
@@ -208,10 +209,14 @@ def _signals_section(fusion: Fusion, infos: Sequence[SignalInfo]) -> str:
     out.append(
         "<table><tr><th>Signal</th><th>What it looks at</th><th>Measured alone on videos</th><th>… on images</th></tr>"
     )
+
+    def on_images(name: str) -> str:
+        return "— (needs a video)" if name in TRACK_SIGNALS else _measured(images, name)
+
     for info in infos:
         out.append(
             f"<tr><td>{html.escape(info.title)}</td><td>{html.escape(info.explanation)}</td>"
-            f"<td>{html.escape(_measured(videos, info.name))}</td><td>{html.escape(_measured(images, info.name))}</td></tr>"
+            f"<td>{html.escape(_measured(videos, info.name))}</td><td>{html.escape(on_images(info.name))}</td></tr>"
         )
     if "fused" in videos or "fused" in images:
         out.append(
