@@ -123,7 +123,8 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo], an
         f"<p>{_badge(r)} fake probability <b>{_probability(r)}</b> — {html.escape(r.summary)}</p>",
         f"<p class=dim>{html.escape(str(r.path))} · {r.kind} {r.width}×{r.height}"
         + (f" · {r.duration:.1f} s" if r.duration else "")
-        + f" · {r.frames_analysed} frame{'' if r.frames_analysed == 1 else 's'} analysed in {r.seconds:.1f} s</p>",
+        + (f" · {r.frames_analysed} frame{'' if r.frames_analysed == 1 else 's'}" if r.kind == "video" else "")
+        + f" analysed in {r.seconds:.1f} s</p>",
     ]
     out += [f"<div class=note>{html.escape(n)}</div>" for n in r.notes]
     if r.signals:
