@@ -91,7 +91,7 @@ def test_video_has_tracks_and_a_timeline(face_video):
     result = detect(face_video)
     assert result.kind == "video" and result.fake_probability is not None
     face = result.faces[0]
-    assert len(face.frames) >= 25 and face.frames_scored >= 8  # 4 s at 8 analysed fps; 12 samples asked
+    assert len(face.frames) >= 25 and face.frames_scored >= 5  # 4 s at 8 analysed fps; 6 samples asked
     assert all(0.0 <= p.probability <= 1.0 for p in result.timeline)
     assert [p.time for p in result.timeline] == sorted(p.time for p in result.timeline)
     # A point for every analysed frame, with the signal scores fused into it.

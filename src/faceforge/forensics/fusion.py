@@ -1,7 +1,7 @@
 """The calibrated combiner: every signal's score in, one fake probability out.
 
 One combiner per kind of media (`Fusion`: image, video). A still image has only the frame signals,
-each scored once; a video has frame scores pooled over a dozen frames plus the track signals. The
+each scored once; a video has frame scores pooled over half a dozen frames plus the track signals. The
 same number means different things in the two, so each kind has its own weights, calibration and
 risk thresholds, fitted on items of that kind only. Each is a logistic regression (weights ≥ 0: no signal's alarm may count as evidence of "real") over the
 signals that could judge the item (Platt 1999 is the same model on
