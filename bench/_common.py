@@ -36,11 +36,17 @@ def machine() -> str:
 
 
 def git_revision() -> str:
+    """The commit measured; "+uncommitted" when tracked files differ from it (the figures then
+    belong to code that no commit holds yet)."""
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
-        return out.stdout.strip() or "unknown"
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True
+        )
     except OSError:
         return "unknown"
+    revision = out.stdout.strip() or "unknown"
+    return revision + "+uncommitted" if changed.stdout.strip() else revision
 
 
 def median_time(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
