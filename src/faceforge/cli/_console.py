@@ -12,12 +12,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """A count and its noun: plural(1, "face") is "1 face", plural(2, "face") "2 faces";
-    `words` for an irregular plural: plural(3, "person", "people") is "3 people"."""
-    return f"{n} {word if n == 1 else words or word + 's'}"
-
-
 class Console:
     def __init__(self, *, quiet: bool = False, verbose: bool = False) -> None:
         self.quiet = quiet

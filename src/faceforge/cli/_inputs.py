@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from faceforge.cli._console import Console, plural
+from faceforge.cli._console import Console
 from faceforge.media import media_in_folder
+from faceforge.text import plural
 
 
 def media_inputs(paths: Sequence[Path], console: Console) -> tuple[list[Path], list[tuple[Path, str]]]:

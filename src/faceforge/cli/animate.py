@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from faceforge.cli import app
-from faceforge.cli._console import Console, plural
+from faceforge.cli._console import Console
 from faceforge.errors import InputError
+from faceforge.text import plural
 
 
 @app.command("animate")

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from faceforge.cli import EXIT_NOTHING_FOUND, app
-from faceforge.cli._console import Console, plural
+from faceforge.cli._console import Console
 from faceforge.effects.anonymize import AnonymizeOptions, Mode
 from faceforge.errors import InputError
 from faceforge.media.output import IMAGE_SUFFIXES, VIDEO_SUFFIXES, Labeler
+from faceforge.text import plural
 
 if TYPE_CHECKING:
     import numpy as np

@@ -11,9 +11,10 @@ import typer
 from rich.table import Table
 
 from faceforge.cli import EXIT_NOTHING_FOUND, app
-from faceforge.cli._console import Console, plural
+from faceforge.cli._console import Console
 from faceforge.errors import InputError
 from faceforge.faces.face import Face
+from faceforge.text import plural
 
 
 def _face_record(face: Face, landmarks: bool) -> dict[str, Any]:

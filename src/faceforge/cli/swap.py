@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from faceforge.cli import EXIT_NOTHING_FOUND, app
-from faceforge.cli._console import Console, plural
+from faceforge.cli._console import Console
 from faceforge.errors import InputError, MediaNotFound
+from faceforge.text import plural
 
 _IMAGE_OUT = (".png", ".jpg", ".jpeg", ".webp")
 _VIDEO_OUT = (".mp4", ".m4v", ".mov")

@@ -23,6 +23,7 @@ from faceforge.forensics.fusion import Fusion, FusionModel
 from faceforge.forensics.pipeline import TRACK_SIGNALS
 from faceforge.forensics.result import Detection, SuspiciousFrame, TimelinePoint
 from faceforge.forensics.signal import SignalInfo, SignalScore
+from faceforge.text import plural
 
 _RISK_COLOURS = {"high": "#c62828", "medium": "#ef6c00", "low": "#2e7d32", None: "#616161"}
 _CSS = """
@@ -47,7 +48,7 @@ def render_report(results: Sequence[Detection], fusion: Fusion, infos: Sequence[
         f"<style>{_CSS}</style></head><body>",
         "<h1>faceforge: fake-face screening report</h1>",
         f"<p class=dim>Made {html.escape(now)} on this computer; nothing was uploaded. "
-        f"{len(results)} file{'' if len(results) == 1 else 's'}.</p>",
+        f"{plural(len(results), 'file')}.</p>",
         _how_to_read(fusion),
     ]
     labels = file_labels([r.path for r in results])
@@ -123,7 +124,7 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo], an
         f"<p>{_badge(r)} fake probability <b>{_probability(r)}</b> — {html.escape(r.summary)}</p>",
         f"<p class=dim>{html.escape(str(r.path))} · {r.kind} {r.width}×{r.height}"
         + (f" · {r.duration:.1f} s" if r.duration else "")
-        + (f" · {r.frames_analysed} frame{'' if r.frames_analysed == 1 else 's'}" if r.kind == "video" else "")
+        + (f" · {plural(r.frames_analysed, 'frame')}" if r.kind == "video" else "")
         + f" analysed in {r.seconds:.1f} s</p>",
     ]
     out += [f"<div class=note>{html.escape(n)}</div>" for n in r.notes]
@@ -278,7 +279,7 @@ def _timeline_svg(points: Sequence[TimelinePoint], fusion: FusionModel, duration
 
 
 def _tick_step(seconds: float) -> float:
-    """A round step (1, 2 or 5 × a power of ten seconds) giving 4 to 10 ticks over `seconds`."""
+    """A round step (0.1 s to an hour, or whole hours) that puts at most 10 ticks over `seconds`."""
     for step in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600):
         if seconds / step <= 10:
             return float(step)

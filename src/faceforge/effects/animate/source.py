@@ -12,6 +12,7 @@ from faceforge.errors import InputError, NoFaceFound
 from faceforge.faces.analyzer import AnalyzeOptions, FaceAnalyzer
 from faceforge.faces.face import Face
 from faceforge.faces.landmarker import FaceLandmarker
+from faceforge.text import plural
 
 #: Faces smaller than this (pixels, face height) cannot be animated convincingly.
 MIN_FACE_PX = 40
@@ -61,7 +62,7 @@ def prepare_source(
         chosen = faces
     elif face_index is not None:
         if not 0 <= face_index < len(faces):
-            found = f"{len(faces)} face{'' if len(faces) == 1 else 's'} found (0..{len(faces) - 1})"
+            found = f"{plural(len(faces), 'face')} found (0..{len(faces) - 1})"
             raise InputError(f"{name}: --face {face_index} does not exist: {found}")
         chosen = [faces[face_index]]
     else:

@@ -10,6 +10,7 @@ import numpy as np
 from faceforge.errors import InputError, NoFaceFound
 from faceforge.faces.face import Face
 from faceforge.faces.identity import SAME_PERSON_THRESHOLD, face_embedding, identity_distance
+from faceforge.text import plural
 
 #: Faces smaller than this (pixels, face height) give too little texture to swap.
 MIN_SOURCE_PX = 40
@@ -40,7 +41,7 @@ def pick_face(faces: list[Face], name: str, index: int | None) -> tuple[Face, st
     if index is not None:
         if not 0 <= index < len(faces):
             raise InputError(
-                f"{name}: --source-face {index} does not exist: {len(faces)} face{'' if len(faces) == 1 else 's'} found (0..{len(faces) - 1})"
+                f"{name}: --source-face {index} does not exist: {plural(len(faces), 'face')} found (0..{len(faces) - 1})"
             )
         return faces[index], ""
     note = ""

@@ -1,8 +1,8 @@
-"""CLI console helpers."""
+"""Words shared by messages and reports."""
 
 from __future__ import annotations
 
-from faceforge.cli._console import plural
+from faceforge.text import plural
 
 
 def test_counts_read_as_english():
