@@ -357,6 +357,11 @@ def _confound_auc(items: Sequence[Item], attr: str) -> float:
     return max(a, 1 - a)
 
 
+def family_pool(items: Sequence[Item], family: str, kind: str) -> list[Item]:
+    """One fake family's items of one kind of media, with every real item of that kind."""
+    return [it for it in items if it.kind == kind and (it.label == 0 or it.family == family)]
+
+
 def evaluate(items: list[Item]) -> tuple[str, dict]:
     oof = out_of_fold(items)
     videos = [it for it in items if it.kind == "video"]
@@ -370,7 +375,7 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
     ]
     for fam in families:
         kind = next(it.kind for it in items if it.family == fam)
-        pool = [it for it in items if it.kind == kind and (it.label == 0 or it.family == fam)]
+        pool = family_pool(items, fam, kind)
         rows.append(_metric_row(f"{fam} ({kind}s) vs real {kind}s, fused", pool, oof))
     main = table(head, rows)
 
@@ -410,7 +415,7 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
     raw = {it.id: signal_score(it, "blending") for it in items}
     cnn_rows = []
     for fam, kind in sorted({(it.family, it.kind) for it in items if it.label == 1}):
-        pool = [it for it in items if it.kind == kind and (it.label == 0 or it.family == fam)]
+        pool = family_pool(items, fam, kind)
         if any(raw[it.id] is not None for it in pool if it.label == 1):
             cnn_rows.append(_metric_row(f"{fam} ({kind}s) vs real {kind}s", pool, raw, extra=False))
     for kind, subset in (("video", videos), ("image", images)):
@@ -439,7 +444,7 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
     for fam in families:
         scores = out_of_fold(items, exclude_family=fam)
         kind = next(it.kind for it in items if it.family == fam)
-        pool = [it for it in items if it.kind == kind and (it.label == 0 or it.family == fam)]
+        pool = family_pool(items, fam, kind)
         lofo_rows.append(_metric_row(f"{fam} left out", pool, scores))
         kept_f = [it for it in pool if scores.get(it.id) is not None]
         lofo_auc[fam] = auc([it.label for it in kept_f], [scores[it.id] for it in kept_f])
@@ -565,7 +570,7 @@ def signal_family_matrix(items: Sequence[Item]) -> str:
     raw = {name: {it.id: signal_score(it, name) for it in items} for name in SIGNALS}
     rows = []
     for fam, kind in sorted({(it.family, it.kind) for it in items if it.label == 1}):
-        pool = [it for it in items if it.kind == kind and (it.label == 0 or it.family == fam)]
+        pool = family_pool(items, fam, kind)
         cells = []
         for name in SIGNALS:
             kept = [it for it in pool if raw[name][it.id] is not None]
