@@ -66,14 +66,16 @@ def test_no_face_gives_empty_list():
     assert analyze(np.zeros((1, 1, 3), np.uint8)) == []
 
 
-def test_small_faces_in_a_wide_shot_are_found(astronaut):
-    """Six 96-px faces on a 1920×1080 canvas: too small for a single 192² pass."""
+@pytest.mark.parametrize("thorough", [True, False])
+def test_small_faces_in_a_wide_shot_are_found(astronaut, thorough):
+    """Six 96-px faces on a 1920×1080 canvas: too small for a single 192² pass; both searches
+    tile the image itself."""
     face = astronaut[40:230, 140:330]
     canvas = np.full((1080, 1920, 3), 90, np.uint8)
     spots = [(200, 150), (700, 120), (1300, 200), (300, 700), (900, 800), (1600, 650)]
     for x, y in spots:
         canvas[y : y + 96, x : x + 96] = cv2.resize(face, (96, 96), interpolation=cv2.INTER_AREA)
-    faces = analyze(canvas, masks=False)
+    faces = analyze(canvas, masks=False, thorough=thorough)
     assert len(faces) == 6
     centres = sorted((round(f.center[0] / 100), round(f.center[1] / 100)) for f in faces)
     assert centres == sorted((round((x + 48) / 100), round((y + 48) / 100)) for x, y in spots)
@@ -99,12 +101,14 @@ def test_ten_faces_all_found(astronaut):
     assert len(analyze(canvas, masks=False)) == 10
 
 
-def test_face_cut_by_the_frame_edge_is_found(astronaut):
+@pytest.mark.parametrize("thorough", [True, False])
+def test_face_cut_by_the_frame_edge_is_found(astronaut, thorough):
     """Only the left ~40% of the face is in the picture: found once (the mirror
-    padding completes it), and the symmetric suit collar is not taken for a face."""
+    padding completes it; both searches run the whole-image passes on the padded copy),
+    and the symmetric suit collar is not taken for a face."""
     for right in (215, 222):
         cut = np.ascontiguousarray(astronaut[:, 60:right])
-        faces = analyze(cut, masks=False)
+        faces = analyze(cut, masks=False, thorough=thorough)
         assert len(faces) == 1
         assert faces[0].box[2] > cut.shape[1] - 5  # the box reaches past the right edge
 

@@ -87,6 +87,27 @@ def test_screenshot_of_a_video_player_is_judged(tmp_path, astronaut):
     assert result.fake_probability is not None and len(result.faces) == 1
 
 
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    "name",
+    [
+        "identity-pairs/deepface/tests/unit/dataset/img37.jpg",  # a man before two round 'abc' logos
+        "photo/face_recognition/examples/knn_examples/test/obama1.jpg",  # a man before a White House sign
+    ],
+)
+def test_a_photo_with_face_like_patterns_is_judged_on_its_one_face(shared_data, name):
+    """Every face detect finds is judged, so a logo taken for a face could raise a false alarm:
+    detect's face search (image tiles only) does not take the logos for faces, where the
+    thorough search of the effects does, in the mirror padding at the photo's edges."""
+    from faceforge.faces import analyze
+    from faceforge.media.image import read_image
+
+    path = shared_data / "portraits" / name
+    result = detect(path)
+    assert len(result.faces) == 1
+    assert len(analyze(read_image(path), masks=False, thorough=False)) == 1
+
+
 def test_video_has_tracks_and_a_timeline(face_video):
     result = detect(face_video)
     assert result.kind == "video" and result.fake_probability is not None
