@@ -36,8 +36,9 @@ def machine() -> str:
 
 
 def git_revision() -> str:
-    """The commit measured; "+uncommitted" when tracked files differ from it (the figures then
-    belong to code that no commit holds yet)."""
+    """The commit measured; "+uncommitted" when tracked files other than Markdown differ from it
+    (the figures then belong to code that no commit holds yet; a README that one bench has just
+    rewritten before the next one runs is no such difference)."""
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
         changed = subprocess.run(
@@ -46,7 +47,8 @@ def git_revision() -> str:
     except OSError:
         return "unknown"
     revision = out.stdout.strip() or "unknown"
-    return revision + "+uncommitted" if changed.stdout.strip() else revision
+    code = [line for line in changed.stdout.splitlines() if not line.rstrip().endswith(".md")]
+    return revision + "+uncommitted" if code else revision
 
 
 def median_time(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:

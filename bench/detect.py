@@ -881,7 +881,7 @@ def speed(data: Path) -> str:
     # The same 10 s at 720p twice: with B-frames (x264's default, which the analysis skips) and
     # without (as many phones record), where every frame must be decoded.
     # A 30 s clip beside them shows what the fixed costs (the label check, the frame signals'
-    # 12 samples, the first frame's face search) weigh in a 10 s one.
+    # samples, the first frame's face search) weigh in a 10 s one.
     out = BENCH / "out" / "detect"
     clips = {
         "10 s, 30 fps, 1 face, with B-frames": _speed_clip(src, out / "speed-720p.mp4", {}),
@@ -1072,11 +1072,12 @@ def main() -> None:
             f"{DetectOptions().analysis_short_side} px short side, B-frames not decoded, the frame signals on "
             f"{DetectOptions().frame_samples} frames per face track; decoding, face tracking and the label check "
             "each on a helper thread beside the signals. A photo: decoded once, the label check on a helper "
-            "thread, the face search's tiles split over two threads and, above "
+            "thread, the face search on the image's own tiles with the full-range model (not the thorough "
+            "search of the effects: see bench/faces.py), the tiles split over two threads and, above "
             f"{FaceDetector.WORK_SIDE} px, run on a scaled copy; the frame signals at the photo's own "
             "resolution). This machine is shared with other jobs: the same code took 1.13 s and 1.40 s on the "
-            "10 s clip in two runs an hour apart (2026-11-27), and 325 ms and 432 ms on the 1-4 MP photos; "
-            "compare figures within one run only:\n\n" + speed_table
+            "10 s clip in two runs an hour apart (2026-11-27); compare figures within one run only:\n\n"
+            + speed_table
             if speed_table
             else "",
         ]
