@@ -252,6 +252,28 @@ def test_cli_json_and_report(tmp_path, capsys, astronaut, face_video):
     assert code == 0 and "Overview" not in out_html.read_text()  # one file: nothing to overview
 
 
+def test_report_of_a_photo_with_two_faces_says_which_face_is_which(tmp_path, astronaut):
+    """The file's signals are its most suspicious face's: the report names that face, captions
+    each frame with its face, and lists the faces without a video's frame span."""
+    from faceforge.faces.analyzer import analyze
+    from faceforge.forensics.fusion import load_fusion
+    from faceforge.forensics.pipeline import all_signal_infos
+    from faceforge.forensics.report import render_report
+    from faceforge.forensics.sbi import self_blend
+
+    face = analyze(astronaut)[0]
+    fake = self_blend(astronaut, face.landmarks_2d, np.random.default_rng(3)).image
+    both = np.concatenate([astronaut, np.full((512, 64, 3), 128, np.uint8), fake], axis=1)
+    result = detect(_png(tmp_path / "two.png", both))
+    assert len(result.faces) == 2
+    worst = max(result.faces, key=lambda f: f.probability)
+    page = render_report([result], load_fusion(), all_signal_infos())
+    assert f"The signals of face {worst.track}, the most suspicious of the 2 faces" in page
+    assert f"the image, face {worst.track}: {worst.probability:.0%}" in page
+    faces = page[page.index("<h3>Faces</h3>") :]
+    assert "face 0" in faces and "face 1" in faces and "Seen in frames" not in faces
+
+
 def test_cli_analysis_fps_defaults_to_the_library_default(tmp_path, capsys, astronaut, monkeypatch):
     import faceforge.forensics.pipeline as pipeline
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from faceforge.forensics.fusion import Fusion, FusionModel
 from faceforge.forensics.pipeline import TRACK_SIGNALS
-from faceforge.forensics.result import Detection, SuspiciousFrame, TimelinePoint
+from faceforge.forensics.result import Detection, FaceVerdict, SuspiciousFrame, TimelinePoint
 from faceforge.forensics.signal import SignalInfo, SignalScore
 from faceforge.text import plural
 
@@ -68,7 +68,7 @@ def _how_to_read(fusion: Fusion) -> str:
         "model fitted on faceforge's benchmark (one for videos, one for still images), and a <b>risk level</b>: "
         f"<b>high</b> from {video.high:.0%} for a video and {image.high:.0%} for an image (chosen on the benchmark's real "
         f"clips and photos so that at most 5 % of new real ones like them should reach it), <b>medium</b> from {video.medium:.0%} "
-        f"and {image.medium:.0%}, else <b>low</b>. A low risk is not proof that a face is real: "
+        f"for a video and {image.medium:.0%} for an image (at most 20 %), else <b>low</b>. A low risk is not proof that a face is real: "
         "new kinds of fakes can fool every signal. A file without a face is not judged.</p>"
         "<p>In each file's table, <b>Push</b> is how far a signal moved the verdict (log-odds; positive "
         "towards fake). <b>not weighed</b>: the combiner for that kind of media gives the signal no weight, "
@@ -129,8 +129,13 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo], an
     ]
     out += [f"<div class=note>{html.escape(n)}</div>" for n in r.notes]
     if r.signals:
-        worst = max((f for f in r.faces if f.probability is not None), key=lambda f: f.probability or 0, default=None)
+        worst = _verdict_face(r)
         contributions = worst.contributions if worst else {}
+        if worst is not None and len(r.faces) > 1:
+            out.append(
+                f"<p>The signals of {_face_name(r, worst.track)}, the most suspicious of the {len(r.faces)} "
+                "faces (each face's score is in the table of faces below):</p>"
+            )
         model = fusion.for_kind(r.kind)
         weighed = {n for n, w in zip(model.signals, model.weights) if w > 0}
         out.append("<table><tr><th>Signal</th><th>Score</th><th>Push</th><th>What it found</th></tr>")
@@ -158,16 +163,37 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo], an
         out.append("<h3>Most suspicious frames</h3><div class=frames>")
         model = fusion.for_kind(r.kind)
         weights = dict(zip(model.signals, model.weights))
-        out += [_frame_figure(c, weights) for c in r.suspicious]
+        names = {c.track: _face_name(r, c.track) for c in r.suspicious} if len(r.faces) > 1 else {}
+        out += [_frame_figure(c, weights, names.get(c.track)) for c in r.suspicious]
         out.append("</div>")
     if len(r.faces) > 1:
-        out.append("<h3>Faces</h3><table><tr><th>Face track</th><th>Score</th><th>Seen in frames</th></tr>")
+        video = r.kind == "video"
+        out.append(
+            "<h3>Faces</h3><table><tr><th>Face</th><th>Score</th>"
+            + ("<th>Seen in frames</th>" if video else "")
+            + "</tr>"
+        )
         for f in r.faces:
             score = "n/a" if f.probability is None else f"{f.probability:.0%}"
             span = f"{f.frames[0]}–{f.frames[-1]} ({len(f.frames)} analysed)" if f.frames else "—"
-            out.append(f"<tr><td>{f.track}</td><td>{score}</td><td>{span}</td></tr>")
+            out.append(
+                f"<tr><td>{_face_name(r, f.track)}</td><td>{score}</td>"
+                + (f"<td>{span}</td>" if video else "")
+                + "</tr>"
+            )
         out.append("</table>")
     return "\n".join(out)
+
+
+def _verdict_face(r: Detection) -> FaceVerdict | None:
+    """The face whose verdict is the file's (its probability is the file's: see pipeline._combine)."""
+    return next((f for f in r.faces if f.probability is not None and f.probability == r.fake_probability), None)
+
+
+def _face_name(r: Detection, track: int) -> str:
+    """How the report names a face: 'face 2' in a photo, 'face track 2' in a video, by the `track`
+    number of the JSON's faces (a photo's faces are numbered largest first, from 0)."""
+    return f"{'face track' if r.kind == 'video' else 'face'} {track}"
 
 
 def _signal_row(
@@ -298,10 +324,13 @@ def _thinned(points: Sequence[TimelinePoint], most: int) -> list[TimelinePoint]:
     return [max((points[i] for i in run), key=lambda p: p.probability) for run in runs if len(run)]
 
 
-def _frame_figure(c: SuspiciousFrame, weights: dict[str, float]) -> str:
+def _frame_figure(c: SuspiciousFrame, weights: dict[str, float], face: str | None = None) -> str:
     """The frame, and the map of the localising signal that counts most in the verdict (none when
-    the combiner gives every such signal no weight: a map that does not count would mislead)."""
+    the combiner gives every such signal no weight: a map that does not count would mislead).
+    face: which face the crop shows, named when the file has several."""
     when = f"{c.time:.2f} s, frame {c.frame}" if c.time is not None else "the image"
+    if face is not None:
+        when += f", {face}"
     counted = [n for n in c.heatmaps if weights.get(n, 0.0) > 0.0]
     overlay_name = max(counted, key=lambda n: weights[n], default=None)
     images = [_jpeg(c.image)]
