@@ -42,7 +42,7 @@ from _common import BENCH, REPO, git_revision, machine, shared_data, table, upda
 from faceforge.eval.detection import auc, average_precision, bootstrap, eer, false_positive_rate  # noqa: E402
 from faceforge.faces.detector import FaceDetector  # noqa: E402
 from faceforge.forensics import shading, temporal  # noqa: E402
-from faceforge.forensics.fusion import Fusion, FusionModel, fit_fusion, load_fusion  # noqa: E402
+from faceforge.forensics.fusion import MIN_SKILL_AUC, Fusion, FusionModel, fit_fusion, load_fusion  # noqa: E402
 from faceforge.forensics.pipeline import (  # noqa: E402
     FRAME_SIGNALS,
     STRETCH_MIN_S,
@@ -492,6 +492,15 @@ def evaluate(items: list[Item]) -> tuple[str, dict]:
             [f"{kind}s: fakes that reach 'high'", f"{tpr_high:.1%} ({len(fake)} fakes)"],
             ["… with 'high' chosen on the other folds only (honest)", f"{caught / max(len(fake), 1):.1%}"],
         ]
+        fused_auc = signal_stats[kind]["fused"]["auc"]
+        if fused_auc < MIN_SKILL_AUC:
+            calib_rows.append(
+                [
+                    f"{kind}s: 'high' in use",
+                    f"no: the combiner's AUC {fused_auc:.2f} is under {MIN_SKILL_AUC} (`FusionModel.risk`): it says "
+                    "'medium' at most",
+                ]
+            )
     fpr_nested = per_kind["video"]["fpr_high_nested"]
     calibration = calibration_summary(items, oof)
     brier, ece = calibration["all"]
@@ -1076,8 +1085,7 @@ def main() -> None:
             "search of the effects: see bench/faces.py), the tiles split over two threads and, above "
             f"{FaceDetector.WORK_SIDE} px, run on a scaled copy; the frame signals at the photo's own "
             "resolution). This machine is shared with other jobs: the same code took 1.13 s and 1.40 s on the "
-            "10 s clip in two runs an hour apart (2026-11-27); compare figures within one run only:\n\n"
-            + speed_table
+            "10 s clip in two runs an hour apart (2026-11-27); compare figures within one run only:\n\n" + speed_table
             if speed_table
             else "",
         ]

@@ -388,20 +388,25 @@ def test_watermarked_photo_is_high_risk_and_read_from_the_decoded_pixels(tmp_pat
 
 
 def test_a_combiner_without_measured_skill_says_so(tmp_path, astronaut):
-    """The verdict carries a plain warning when the combiner's benchmark AUC is near chance."""
+    """The verdict carries a plain warning when the combiner's benchmark AUC is near chance, and
+    goes no higher than medium."""
     from faceforge.forensics.fusion import FusionModel
 
     signals = ("blending", "frequency", "noise")
 
     def model(auc_value: float) -> FusionModel:
         meta = {"signal_stats": {"fused": {"auc": auc_value, "eer": 0.5, "n": 60}}}
-        return FusionModel(signals, (1.0, 0.0, 0.0), 0.0, (0.0,) * 3, (1.0,) * 3, meta=meta)
+        # Thresholds every probability reaches: what the risk says is up to the skill alone.
+        return FusionModel(signals, (1.0, 0.0, 0.0), 0.0, (0.0,) * 3, (1.0,) * 3, 1e-6, 2e-6, meta=meta)
 
     image = _png(tmp_path / "a.png", astronaut)
     weak = detect(image, fusion=model(0.26))
     assert any("has not yet shown skill" in n and "AUC 0.26" in n for n in weak.notes)
+    # Its 'high' would catch real photos as often as fakes: it says medium at most.
+    assert weak.risk == "medium" and all(f.risk == "medium" for f in weak.faces)
     strong = detect(image, fusion=model(0.9))
     assert not any("skill" in n for n in strong.notes)
+    assert strong.risk == "high"
 
 
 def test_timeline_stretches_and_the_note_that_points_there():

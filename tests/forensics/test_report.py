@@ -104,3 +104,18 @@ def test_signals_table_says_a_track_signal_needs_a_video_instead_of_not_measured
     pulse, labels = next(r for r in rows if "Pulse" in r), next(r for r in rows if "Labels" in r)
     assert "needs a video" in pulse
     assert "needs a video" not in labels and "not measured" in labels
+
+
+def test_how_to_read_gives_no_high_threshold_for_a_combiner_without_skill():
+    from faceforge.forensics.fusion import Fusion, FusionModel
+    from faceforge.forensics.report import _how_to_read
+
+    def model(auc_value: float, high: float) -> FusionModel:
+        meta = {"signal_stats": {"fused": {"auc": auc_value, "eer": 0.3, "n": 60}}}
+        return FusionModel(("x",), (1.0,), 0.0, (0.0,), (1.0,), 0.5, high, meta=meta)
+
+    text = _how_to_read(Fusion(image=model(0.59, 0.65), video=model(0.93, 0.91)))
+    assert "<b>high</b> from 91% for a video (" in text and "65%" not in text
+    assert "The model for still images has not shown skill" in text and "at most <b>medium</b>" in text
+    both = _how_to_read(Fusion(image=model(0.7, 0.65), video=model(0.93, 0.91)))
+    assert "91% for a video and 65% for an image" in both and "not shown skill" not in both

@@ -17,6 +17,9 @@ cross-validation (the figures it reports are out-of-fold) and stored with their 
 Risk levels come from two thresholds on the probability, also in that file and chosen by the
 benchmark by split-conformal reasoning on its real items' out-of-fold scores: "high" is the
 lowest threshold that a new real item of that kind reaches with probability at most 5 % (medium: 20 %).
+A combiner whose out-of-fold AUC on the benchmark is below `MIN_SKILL_AUC` never says "high": its
+"high" would be reached by real items about as often as by fakes (still images, 2026-11: 3.6 % of
+real photos and 5.9 % of fakes with the threshold chosen on other folds), so it says "medium" there.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from faceforge.errors import DependencyError
 Risk = Literal["low", "medium", "high"]
 _CLIP = 6.0  # |logit| cap: a score of 0.9975 says no more than one of 0.9999
 _MODEL_FILE = "fusion.json"
+MIN_SKILL_AUC = 0.6  # a combiner measured below this AUC has no skill to speak of: no "high" from it
 
 
 def score_logit(score: float) -> float:
@@ -74,8 +78,19 @@ class FusionModel:
         z = self.features(scores)
         return {n: float(w * v) for n, w, v in zip(self.signals, self.weights, z) if scores.get(n) is not None}
 
+    @property
+    def measured_auc(self) -> float | None:
+        """The combiner's out-of-fold AUC on the benchmark it was fitted on (None: not measured)."""
+        return self.meta.get("signal_stats", {}).get("fused", {}).get("auc")
+
+    @property
+    def shows_skill(self) -> bool:
+        """False when the benchmark measured this combiner below `MIN_SKILL_AUC`."""
+        return self.measured_auc is None or self.measured_auc >= MIN_SKILL_AUC
+
     def risk(self, probability: float) -> Risk:
-        if probability >= self.high:
+        """low / medium / high by the thresholds; never high from a combiner without skill."""
+        if probability >= self.high and self.shows_skill:
             return "high"
         return "medium" if probability >= self.medium else "low"
 

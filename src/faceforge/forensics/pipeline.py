@@ -193,17 +193,15 @@ def _detect_image(path: Path, image: np.ndarray, options: DetectOptions, fusion:
     return _combine(path, "image", verdicts, [], crops[: options.suspicious_frames], notes, image.shape, None, 1)
 
 
-_MIN_SKILL_AUC = 0.6  # below this measured AUC, a verdict is flagged as exploration
-
-
 def _skill_notes(fusion: FusionModel, what: str) -> list[str]:
-    """A plain warning when the combiner used has not shown skill on faceforge's benchmark."""
-    measured = fusion.meta.get("signal_stats", {}).get("fused", {}).get("auc")
-    if measured is None or measured >= _MIN_SKILL_AUC:
+    """A plain warning when the combiner used has not shown skill on faceforge's benchmark (it then
+    never says 'high' either: `FusionModel.risk`)."""
+    if fusion.shows_skill:
         return []
     return [
-        f"faceforge's screening of {what} has not yet shown skill on its benchmark (AUC {measured:.2f} "
-        "out-of-fold, 0.5 is chance): read this verdict as exploration, not as evidence"
+        f"faceforge's screening of {what} has not yet shown skill on its benchmark (AUC "
+        f"{fusion.measured_auc:.2f} out-of-fold, 0.5 is chance): read this verdict as exploration, not as "
+        "evidence; it goes no higher than medium risk"
     ]
 
 
@@ -349,7 +347,7 @@ def stretch_notes(timeline: Sequence[TimelinePoint], fusion: FusionModel) -> lis
     stretch only). The local estimates are noisier than the whole track's: out of fold, stretches
     of 1 s flagged 13 % of the benchmark's real clips, stretches of 2 s (STRETCH_MIN_S) 5 %, as
     many as reach 'high' as a whole (`bench/README.md`, section detect)."""
-    if len(timeline) < 2:
+    if len(timeline) < 2 or not fusion.shows_skill:  # a combiner without skill says no 'high'
         return []
     stretches = timeline_stretches(timeline, fusion.high)
     span = timeline[-1].time - timeline[0].time

@@ -63,12 +63,27 @@ def render_report(results: Sequence[Detection], fusion: Fusion, infos: Sequence[
 
 def _how_to_read(fusion: Fusion) -> str:
     video, image = fusion.video, fusion.image
+    highs = [
+        f"{model.high:.0%} for {what}" for what, model in (("a video", video), ("an image", image)) if model.shows_skill
+    ]
+    silent = [what for what, model in (("videos", video), ("still images", image)) if not model.shows_skill]
+    no_high = (
+        f" The model for {' and '.join(silent)} has not shown skill on the benchmark, so it says at most "
+        "<b>medium</b> (only a provenance label that declares AI generation makes such a file high risk)."
+        if silent
+        else ""
+    )
+    high = (
+        f"<b>high</b> from {' and '.join(highs)} (chosen on the benchmark's real media so that at most 5 % of "
+        "new real ones like them should reach it), "
+        if highs
+        else ""
+    )
     return (
         "<p>Each file gets a <b>fake probability</b> (0–100 %) from several independent signals combined by a "
         "model fitted on faceforge's benchmark (one for videos, one for still images), and a <b>risk level</b>: "
-        f"<b>high</b> from {video.high:.0%} for a video and {image.high:.0%} for an image (chosen on the benchmark's real "
-        f"clips and photos so that at most 5 % of new real ones like them should reach it), <b>medium</b> from {video.medium:.0%} "
-        f"for a video and {image.medium:.0%} for an image (at most 20 %), else <b>low</b>. A low risk is not proof that a face is real: "
+        f"{high}<b>medium</b> from {video.medium:.0%} for a video and {image.medium:.0%} for an image (at most "
+        f"20 % of real ones), else <b>low</b>.{no_high} A low risk is not proof that a face is real: "
         "new kinds of fakes can fool every signal. A file without a face is not judged.</p>"
         "<p>In each file's table, <b>Push</b> is how far a signal moved the verdict (log-odds; positive "
         "towards fake). <b>not weighed</b>: the combiner for that kind of media gives the signal no weight, "
