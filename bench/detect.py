@@ -1000,6 +1000,7 @@ def main() -> None:
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--no-readme", action="store_true", help="print only; do not touch bench/README.md")
     args = parser.parse_args()
+    revision = git_revision()  # before this run writes fusion.json: the code measured is the commit's
     data = shared_data()
     index = CORPUS / "index.csv"
     if not index.exists():
@@ -1041,7 +1042,7 @@ def main() -> None:
             "fitted": dt.date.today().isoformat(),
             "command": "python bench/detect.py --fit",
             "corpus": corpus,
-            "revision": git_revision(),
+            "revision": revision,
             "l2": L2,
             "brier_all": stats["brier"],
             "ece_all": stats["ece"],
@@ -1069,7 +1070,7 @@ def main() -> None:
     text = "\n\n".join(
         [
             "### Fake-face detection (`python bench/detect.py`)",
-            f"Machine: {machine()} · revision {git_revision()} · {dt.date.today().isoformat()} · "
+            f"Machine: {machine()} · revision {revision} · {dt.date.today().isoformat()} · "
             "`python bench/detect_corpus.py && python bench/detect.py --fit`",
             f"Corpus: {corpus}. Every item re-encoded alike: short side 256, 25 fps, H.264 CRF 23, ≤ 8 s; "
             'images JPEG 90. "Seen": the blending CNN trained on fakes of this family made from TRAIN-split '
