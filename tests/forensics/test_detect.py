@@ -135,6 +135,18 @@ def test_video_has_tracks_and_a_timeline(face_video):
     assert result.signals["temporal"].details["ratio"] < 0.85, result.signals["temporal"].reason
 
 
+def test_a_video_without_heatmaps_gets_the_same_verdict_and_no_pictures(face_video):
+    """heatmaps=False (`faceforge detect` without --report) skips every picture's work, the
+    track signals' included, and changes no score."""
+    full = detect(face_video)
+    plain = detect(face_video, DetectOptions(heatmaps=False, suspicious_frames=0))
+    assert plain.fake_probability == full.fake_probability
+    assert {n: s.score for n, s in plain.signals.items()} == {n: s.score for n, s in full.signals.items()}
+    assert [p.probability for p in plain.timeline] == [p.probability for p in full.timeline]
+    assert any(s.heatmap is not None for s in full.signals.values())
+    assert all(s.heatmap is None for s in plain.signals.values()) and plain.suspicious == []
+
+
 def test_summary_names_the_signals_in_words():
     from types import SimpleNamespace
 

@@ -92,6 +92,18 @@ def test_glued_shading_scores_higher_than_moving_light(astronaut, astronaut_face
     assert glued.heatmap.sum() > 2 * lit.heatmap.sum()
 
 
+def test_without_maps_the_score_is_the_same_and_no_picture_is_drawn(astronaut, astronaut_face):
+    """maps=False (no report asked for) skips the local maps and changes no number."""
+    frames = list(moving_photo(astronaut, astronaut_face, 24))
+    plain = ShadingSignal().start(FPS, maps=False)
+    for image, face, t in frames:
+        plain.add(image, face, t)
+    without, with_maps = plain.result(), run(frames)
+    assert without.score is not None and without.score == with_maps.score
+    assert without.details == with_maps.details
+    assert without.heatmap is None and without.crop is None and with_maps.heatmap is not None
+
+
 def test_a_still_picture_shown_as_video_is_not_judged(astronaut, astronaut_face):
     """Identical frames: the shading cannot move, but that is not a face carried from a photo."""
     result = run((astronaut, astronaut_face, i / FPS) for i in range(24))

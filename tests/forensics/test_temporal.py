@@ -80,6 +80,18 @@ def test_track_keeps_numbers_not_maps(astronaut, astronaut_face):
     assert len(acc.pairs) == 9 and all(p.residual_map is None and p.skin is None for p in acc.pairs)
 
 
+def test_without_maps_the_score_is_the_same_and_no_picture_is_drawn(astronaut, astronaut_face):
+    """maps=False (no report asked for) skips the picture's work and changes no number."""
+    frames = list(moving_photo(astronaut, astronaut_face, 12))
+    plain = TemporalSignal().start(FPS, maps=False)
+    for image, face, t in frames:
+        plain.add(image, face, t)
+    without, with_maps = plain.result(), run(frames)
+    assert without.score == with_maps.score and without.details == with_maps.details
+    assert without.heatmap is None and without.crop is None and with_maps.heatmap is not None
+    assert not plain._map_weight.any()
+
+
 def test_repeated_frames_are_not_judged(astronaut, astronaut_face):
     result = run((astronaut, astronaut_face, i / FPS) for i in range(20))
     assert result.score is None and "does not change" in result.reason

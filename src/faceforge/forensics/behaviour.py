@@ -318,7 +318,7 @@ class BehaviourSignal:
         ),
     )
 
-    def start(self, fps: float) -> _BehaviourTrack:
+    def start(self, fps: float, *, maps: bool = True) -> _BehaviourTrack:  # maps: this signal draws no picture
         """A new accumulator for one face track; `fps` is the rate frames will be fed at."""
         if not fps > 0:
             raise ValueError(f"fps must be positive, got {fps}")

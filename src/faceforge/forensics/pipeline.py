@@ -396,7 +396,8 @@ def _observe(
     tr = tracks.get(track_id)
     if tr is None:
         tr = tracks[track_id] = _Track(
-            track_id, {s.info.name: s.start(min(fps, options.analysis_fps)) for s in track_signals()}
+            track_id,
+            {s.info.name: s.start(min(fps, options.analysis_fps), maps=options.heatmaps) for s in track_signals()},
         )
     for acc in tr.accumulators.values():
         acc.add(image, face, t)

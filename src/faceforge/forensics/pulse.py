@@ -374,7 +374,7 @@ class PulseSignal:
         ),
     )
 
-    def start(self, fps: float) -> _PulseTrack:
+    def start(self, fps: float, *, maps: bool = True) -> _PulseTrack:  # maps: this signal draws no picture
         """A new accumulator for one face track; `fps` is the rate frames will be fed at."""
         if not fps > 0:
             raise ValueError(f"fps must be positive, got {fps}")

@@ -189,7 +189,7 @@ class SeamSignal:
     def __init__(self, calibration: Calibration | None = None) -> None:
         self._calibration = calibration
 
-    def start(self, fps: float) -> SeamTrack:
+    def start(self, fps: float, *, maps: bool = True) -> SeamTrack:  # maps: this signal draws no picture
         """A new accumulator for one face track; `fps` is the rate frames will be fed at."""
         if not fps > 0:
             raise ValueError(f"fps must be positive, got {fps}")

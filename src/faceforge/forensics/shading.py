@@ -164,13 +164,17 @@ class PairMeasure:
     local: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
-def measure_pair(earlier: np.ndarray, later: np.ndarray, motion: float, where: np.ndarray | None = None) -> PairMeasure:
+def measure_pair(
+    earlier: np.ndarray, later: np.ndarray, motion: float, where: np.ndarray | None = None, *, with_map: bool = True
+) -> PairMeasure:
     """Compare two band-passed unwrapped faces (CANON_SIZE², from `shading_band`) on the skin
-    (and within `where`, CANON_SIZE² bool, when given)."""
+    (and within `where`, CANON_SIZE² bool, when given). with_map=False: no local map (None)."""
     skin = _unwrap().skin if where is None else _unwrap().skin & where
     a, b = earlier[skin], later[skin]
     a, b = a - a.mean(), b - b.mean()
     ncc = float((a * b).sum() / math.sqrt(float((a * a).sum() * (b * b).sum()) + 1e-9))
+    if not with_map:
+        return PairMeasure(ncc, motion)
     blur = (0, 0)
     ab = cv2.GaussianBlur(earlier * later, blur, _MAP_BLUR)
     aa = cv2.GaussianBlur(earlier * earlier, blur, _MAP_BLUR)
@@ -258,8 +262,9 @@ def _same_picture(earlier: _Frame, image: np.ndarray) -> bool:
 class ShadingTrack:
     """The shading signal's accumulator for one face track: frames in, a SignalScore out."""
 
-    def __init__(self, calibration: Calibration) -> None:
+    def __init__(self, calibration: Calibration, *, maps: bool = True) -> None:
         self.calibration = calibration
+        self.maps = maps  # False: no picture for the report
         self.pairs: list[PairMeasure] = []
         self.pair_times: list[float] = []  # each pair's midpoint, seconds
         self.small = 0
@@ -294,7 +299,7 @@ class ShadingTrack:
                 self.cut += 1
             else:
                 motion = landmark_motion(partner.landmarks, frame.landmarks)
-                pair = measure_pair(partner.band, frame.band, motion, where)
+                pair = measure_pair(partner.band, frame.band, motion, where, with_map=self.maps)
                 self._add_to_map(pair, partner.grey, where)
                 self.pairs.append(PairMeasure(pair.ncc, pair.motion))
                 self.pair_times.append(0.5 * (partner.time + time_s))
@@ -360,7 +365,8 @@ class ShadingTrack:
         crop = None
         if self._face is not None:
             crop = cv2.cvtColor(np.clip(self._face, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2RGB)
-        return SignalScore(score, reason, details, crop=crop, heatmap=self.glued_map())
+        heatmap = self.glued_map() if self.maps else None
+        return SignalScore(score, reason, details, crop=crop, heatmap=heatmap)
 
 
 class ShadingSignal:
@@ -386,8 +392,9 @@ class ShadingSignal:
     def __init__(self, calibration: Calibration | None = None) -> None:
         self._calibration = calibration
 
-    def start(self, fps: float) -> ShadingTrack:
-        """A new accumulator for one face track; `fps` is the rate frames will be fed at."""
+    def start(self, fps: float, *, maps: bool = True) -> ShadingTrack:
+        """A new accumulator for one face track; `fps` is the rate frames will be fed at; maps:
+        also build the report's picture of where the shading stayed glued to the skin."""
         if not fps > 0:
             raise ValueError(f"fps must be positive, got {fps}")
-        return ShadingTrack(self._calibration or load_calibration())
+        return ShadingTrack(self._calibration or load_calibration(), maps=maps)

@@ -93,4 +93,8 @@ class LocalTrackAccumulator(TrackAccumulator, Protocol):
 class TrackSignal(Protocol):
     info: SignalInfo
 
-    def start(self, fps: float) -> TrackAccumulator: ...
+    def start(self, fps: float, *, maps: bool = True) -> TrackAccumulator:
+        """An accumulator for one face track fed at `fps` frames a second. maps: also build the
+        picture for the report (`SignalScore.crop`, `heatmap`) where the signal draws one; False
+        saves that work when no report is wanted."""
+        ...

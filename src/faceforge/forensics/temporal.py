@@ -197,10 +197,13 @@ def motion_compensated(pair: FacePair) -> tuple[np.ndarray, np.ndarray]:
     return flow, warped
 
 
-def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) -> PairMeasure | None:
+def measure_pair(
+    earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray, *, with_map: bool = True
+) -> PairMeasure | None:
     """Compare two frames (H×W grey or H×W×3 RGB uint8, same size) around the face whose 478 (or
     468) landmarks (N×2 pixels) were found in `earlier`. None when the face is too small or mostly
-    off the frame."""
+    off the frame. with_map=False leaves out the maps for the report's picture (residual_map,
+    skin: None)."""
     compensated = compensated_pair(earlier, later, landmarks)
     if compensated is None:
         return None
@@ -225,8 +228,8 @@ def measure_pair(earlier: np.ndarray, later: np.ndarray, landmarks: np.ndarray) 
         flow=float(np.sqrt((flow[mask] ** 2).sum(axis=1)).mean()),
         change=float(np.abs(b.astype(np.float32) - af)[mask].mean()),
         grain=float(np.abs(cv2.filter2D(af, -1, _LAPLACE))[flat].mean()),
-        residual_map=cv2.GaussianBlur(difference * skin, (0, 0), _MAP_BLUR),
-        skin=cv2.GaussianBlur(skin, (0, 0), _MAP_BLUR),
+        residual_map=cv2.GaussianBlur(difference * skin, (0, 0), _MAP_BLUR) if with_map else None,
+        skin=cv2.GaussianBlur(skin, (0, 0), _MAP_BLUR) if with_map else None,
         crop_to_frame=pair.crop_to_frame,
     )
 
@@ -330,8 +333,9 @@ def ratio_score(ratio: float) -> float:
 class TemporalTrack:
     """The temporal signal's accumulator for one face track: frame pairs in, a SignalScore out."""
 
-    def __init__(self, calibration: Calibration) -> None:
+    def __init__(self, calibration: Calibration, *, maps: bool = True) -> None:
         self.calibration = calibration
+        self.maps = maps  # False: no picture for the report (saves ~4 % of a video's analysis)
         self.pairs: list[PairMeasure] = []
         self.pair_times: list[float] = []  # each pair's midpoint, seconds
         self.repeats = 0
@@ -356,13 +360,14 @@ class TemporalTrack:
         if time_s - t0 > MAX_GAP_S:
             self.far_apart += 1
             return
-        pair = measure_pair(earlier, image, earlier_face.landmarks_2d)
+        pair = measure_pair(earlier, image, earlier_face.landmarks_2d, with_map=self.maps)
         if pair is None:
             self.small += 1
         elif pair.change < REPEAT_LEVEL:
             self.repeats += 1
         else:
-            self._add_to_map(pair, earlier, earlier_face)
+            if self.maps:
+                self._add_to_map(pair, earlier, earlier_face)
             # Keep the numbers only: the maps are summed already (an hour of video is ~29 000 pairs).
             self.pairs.append(dataclasses.replace(pair, residual_map=None, skin=None, crop_to_frame=None))
             self.pair_times.append(0.5 * (t0 + time_s))
@@ -421,7 +426,8 @@ class TemporalTrack:
         if all(p.grain is not None for p in self.pairs):
             details["median_grain"] = float(np.median([p.grain for p in self.pairs]))
         reason = finding + f" real camera footage with the same motion and grain ({n} frame pairs)"
-        return SignalScore(score, reason, details, crop=self._crop, heatmap=self.frozen_map())
+        heatmap = self.frozen_map() if self.maps else None
+        return SignalScore(score, reason, details, crop=self._crop, heatmap=heatmap)
 
 
 class TemporalSignal:
@@ -446,8 +452,9 @@ class TemporalSignal:
     def __init__(self, calibration: Calibration | None = None) -> None:
         self._calibration = calibration
 
-    def start(self, fps: float) -> TemporalTrack:
-        """A new accumulator for one face track; `fps` is the rate frames will be fed at."""
+    def start(self, fps: float, *, maps: bool = True) -> TemporalTrack:
+        """A new accumulator for one face track; `fps` is the rate frames will be fed at; maps:
+        also build the report's picture of where the skin stayed frozen."""
         if not fps > 0:
             raise ValueError(f"fps must be positive, got {fps}")
-        return TemporalTrack(self._calibration or load_calibration())
+        return TemporalTrack(self._calibration or load_calibration(), maps=maps)
