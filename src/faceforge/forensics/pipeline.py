@@ -168,8 +168,8 @@ def detect(
 def _detect_image(path: Path, image: np.ndarray, options: DetectOptions, fusion: FusionModel) -> Detection:
     from faceforge.faces.analyzer import analyze
 
-    # Not the thorough search of the effects: every face found is judged and any one can make
-    # the photo 'high', so a false face is a false alarm. The lighter search finds none of the
+    # Not the thorough search of the effects: every face found is judged and any one can raise
+    # the photo's risk, so a false face is a false alarm. The lighter search finds none of the
     # 7 false faces the thorough one finds on the 200 marked portraits, loses 3 of 214 faces
     # (small, cut by the edges of a group selfie) and takes half the time (bench/faces.py).
     faces = analyze(image, masks=False, thorough=False)
