@@ -108,6 +108,25 @@ def test_a_photo_with_face_like_patterns_is_judged_on_its_one_face(shared_data, 
     assert len(analyze(read_image(path), masks=False, thorough=False)) == 1
 
 
+@pytest.mark.shared
+def test_thorough_search_also_judges_the_small_faces_cut_by_a_group_selfies_edges(shared_data):
+    path = shared_data / "portraits/identity-pairs/deepface/tests/unit/dataset/selfie-many-people.jpg"
+    default = detect(path, DetectOptions(heatmaps=False, suspicious_frames=0))
+    thorough = detect(path, DetectOptions(heatmaps=False, suspicious_frames=0, thorough_search=True))
+    assert len(default.faces) == 4 and len(thorough.faces) >= 6
+
+
+@pytest.mark.shared
+def test_cli_thorough_flag_reaches_the_photo_search(shared_data, tmp_path, capsys):
+    path = shared_data / "portraits/identity-pairs/deepface/tests/unit/dataset/selfie-many-people.jpg"
+    counts = []
+    for extra in ((), ("--thorough",)):
+        out = tmp_path / f"r{len(extra)}.json"
+        assert run_cli(capsys, "detect", str(path), "--json", str(out), *extra)[0] == 0
+        counts.append(len(json.loads(out.read_text())["files"][0]["faces"]))
+    assert counts[0] == 4 and counts[1] >= 6
+
+
 def test_video_has_tracks_and_a_timeline(face_video):
     result = detect(face_video)
     assert result.kind == "video" and result.fake_probability is not None

@@ -41,6 +41,13 @@ def detect_command(
     max_duration: Annotated[
         float | None, typer.Option(min=0.1, help="Video: analyse only the first N seconds (default: all).")
     ] = None,
+    thorough: Annotated[
+        bool,
+        typer.Option(
+            "--thorough",
+            help="Photos: also look for small faces cut by the picture's edge (slower; can take a logo for a face).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print every signal's score.")] = False,
 ) -> None:
@@ -57,7 +64,7 @@ def detect_command(
         raise InputError(f"{json_out}: --json must end in .json")
     if report is not None and report.suffix.lower() not in {".html", ".htm"}:
         raise InputError(f"{report}: --report must end in .html")
-    options = DetectOptions(max_duration=max_duration)
+    options = DetectOptions(max_duration=max_duration, thorough_search=thorough)
     if report is None:  # heatmaps and suspicious-frame crops only feed the HTML report
         options = replace(options, heatmaps=False, suspicious_frames=0)
     if analysis_fps is not None:

@@ -65,7 +65,10 @@ class DetectOptions:
     """analysis_fps: video frames analysed per second (about). frame_samples: frames per face track that
     the frame signals score. max_duration: seconds of video analysed from the start (None = all).
     suspicious_frames: crops kept for the report. analysis_short_side: larger video frames are
-    scaled down to this short side (pixels) for the analysis (None = full size)."""
+    scaled down to this short side (pixels) for the analysis (None = full size). thorough_search:
+    a photo's faces are searched as the effects search them, also in the mirror-padded border,
+    which finds small faces cut by the frame edge but also takes logos and lettering for faces
+    (see `_detect_image`)."""
 
     analysis_fps: float = 6.0
     analysis_short_side: int | None = 480
@@ -77,6 +80,7 @@ class DetectOptions:
     max_duration: float | None = None
     suspicious_frames: int = 3
     heatmaps: bool = True
+    thorough_search: bool = False
 
     def __post_init__(self) -> None:
         if not 1.0 <= self.analysis_fps <= 60.0:
@@ -172,7 +176,7 @@ def _detect_image(path: Path, image: np.ndarray, options: DetectOptions, fusion:
     # the photo's risk, so a false face is a false alarm. The lighter search finds none of the
     # 7 false faces the thorough one finds on the 200 marked portraits, loses 3 of 214 faces
     # (small, cut by the edges of a group selfie) and takes half the time (bench/faces.py).
-    faces = analyze(image, masks=False, thorough=False)
+    faces = analyze(image, masks=False, thorough=options.thorough_search)
     notes = _skill_notes(fusion, "still images") + _image_notes(path, image)
     if not faces:
         return _nothing(path, "image", "no face found; nothing to judge", image.shape, notes)
