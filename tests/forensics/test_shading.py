@@ -23,6 +23,7 @@ from faceforge.forensics.shading import (
     unwrap_face,
 )
 from faceforge.forensics.signal import TrackSignal
+from tests.forensics.conftest import assert_maps_change_no_number
 
 FPS = 8.0
 
@@ -94,14 +95,8 @@ def test_glued_shading_scores_higher_than_moving_light(astronaut, astronaut_face
 
 def test_without_maps_the_score_is_the_same_and_no_picture_is_drawn(astronaut, astronaut_face):
     """maps=False (no report asked for) skips the local maps and changes no number."""
-    frames = list(moving_photo(astronaut, astronaut_face, 24))
-    plain = ShadingSignal().start(FPS, maps=False)
-    for image, face, t in frames:
-        plain.add(image, face, t)
-    without, with_maps = plain.result(), run(frames)
-    assert without.score is not None and without.score == with_maps.score
-    assert without.details == with_maps.details
-    assert without.heatmap is None and without.crop is None and with_maps.heatmap is not None
+    plain = assert_maps_change_no_number(ShadingSignal(), list(moving_photo(astronaut, astronaut_face, 24)), FPS)
+    assert not plain._map_weight.any()
 
 
 def test_a_still_picture_shown_as_video_is_not_judged(astronaut, astronaut_face):

@@ -20,6 +20,7 @@ from faceforge.forensics.temporal import (
     load_calibration,
     ratio_score,
 )
+from tests.forensics.conftest import assert_maps_change_no_number
 
 FPS = 8.0
 
@@ -83,12 +84,7 @@ def test_track_keeps_numbers_not_maps(astronaut, astronaut_face):
 def test_without_maps_the_score_is_the_same_and_no_picture_is_drawn(astronaut, astronaut_face):
     """maps=False (no report asked for) skips the picture's work and changes no number."""
     frames = list(moving_photo(astronaut, astronaut_face, 12))
-    plain = TemporalSignal().start(FPS, maps=False)
-    for image, face, t in frames:
-        plain.add(image, face, t)
-    without, with_maps = plain.result(), run(frames)
-    assert without.score == with_maps.score and without.details == with_maps.details
-    assert without.heatmap is None and without.crop is None and with_maps.heatmap is not None
+    plain = assert_maps_change_no_number(TemporalSignal(), frames, FPS)
     assert not plain._map_weight.any()
 
 
