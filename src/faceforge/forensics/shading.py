@@ -300,7 +300,8 @@ class ShadingTrack:
             else:
                 motion = landmark_motion(partner.landmarks, frame.landmarks)
                 pair = measure_pair(partner.band, frame.band, motion, where, with_map=self.maps)
-                self._add_to_map(pair, partner.grey, where)
+                if self.maps:
+                    self._add_to_map(pair, partner.grey, where)
                 self.pairs.append(PairMeasure(pair.ncc, pair.motion))
                 self.pair_times.append(0.5 * (partner.time + time_s))
         self._recent.append(frame)
