@@ -157,3 +157,13 @@ def test_real_talking_clip_behaves_naturally(shared_data):
     assert result.details["blinks"] >= 1  # this speaker blinks several times
     assert 0.0005 < result.details["jitter"] < 0.006
     assert result.details["pose_inconsistency_deg"] < 2.0
+
+
+@pytest.mark.parametrize(
+    ("blinks", "words"), [(0.0, "0 blinks in 12 s"), (1.0, "1 blink in 12 s"), (3.0, "3 blinks in 12 s")]
+)
+def test_the_finding_counts_blinks_in_plain_english(blinks, words):
+    from faceforge.forensics.behaviour import _finding
+
+    details = {"blinks": blinks, "seconds": 12.0, "pose_inconsistency_deg": 0.5}
+    assert words in _finding({"pose": 0.1}, details)

@@ -295,7 +295,8 @@ def _too_short(seconds: float) -> str:
 def _finding(scores: dict[str, float], details: dict[str, float]) -> str:
     parts = []
     if "blinks" in details:
-        parts.append(f"{details['blinks']:.0f} blinks in {details['seconds']:.0f} s")
+        n = round(details["blinks"])
+        parts.append(f"{n} blink{'' if n == 1 else 's'} in {details['seconds']:.0f} s")
     parts.append(f"pose disagreement {details['pose_inconsistency_deg']:.1f}°")
     if "jitter" in details:
         parts.append(f"landmark jitter {100 * details['jitter']:.2f} % of face width")

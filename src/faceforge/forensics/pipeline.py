@@ -70,6 +70,13 @@ class DetectOptions:
     which finds small faces cut by the frame edge but also takes logos and lettering for faces
     (see `_detect_image`)."""
 
+    # 6 fps at ≤ 480 px, not 5 fps at ≤ 360 px (2026-11-28, bench/detect.py, both benchmarks run
+    # side by side, the track signals recalibrated at 5 fps): the cheaper pair took 27 % less time on
+    # the 10 s 720p clip (0.72 s vs 0.99 s) but cost the video benchmark (pooled AUC 0.918 vs 0.923;
+    # mean over 5 fold draws 0.922 vs 0.931; the pulse n/a on 20 of 89 clips, under its 5 fps floor).
+    # 360 px alone (8 % less time) changed no corpus figure (its videos are 256 px) and the original
+    # videos' AUC little (0.942 vs 0.939), but left the face of a 1080p wide shot (DFDC) too small for
+    # the temporal, shading and seam signals.
     analysis_fps: float = 6.0
     analysis_short_side: int | None = 480
     # 6, not 12 (2026-11-27, bench/detect.py): the video combiner gives the frame signals little
