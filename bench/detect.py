@@ -1111,7 +1111,9 @@ def main() -> None:
             "search of the effects: see bench/faces.py), the tiles split over two threads and, above "
             f"{FaceDetector.WORK_SIDE} px, run on a scaled copy; the frame signals at the photo's own "
             "resolution). This machine is shared with other jobs: the same code took 1.13 s and 1.40 s on the "
-            "10 s clip in two runs an hour apart (2026-11-27); compare figures within one run only:\n\n" + speed_table
+            "10 s clip in two runs an hour apart (2026-11-27), and 1.25 s and 0.92 s in two runs a few hours "
+            "apart (2026-11-28, d98f8fd and 944998b, the same analysis); compare figures within one run only:\n\n"
+            + speed_table
             if speed_table
             else "",
         ]
