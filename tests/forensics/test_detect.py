@@ -186,13 +186,21 @@ def test_one_second_clip_says_pulse_needs_more(tmp_path, astronaut):
     shading = result.signals["shading"]  # compares frames 1 s apart: too few such pairs in 1 s
     assert shading.score is None and "1 s apart" in shading.reason and "seen for" in shading.reason
     assert any("short clip" in n for n in result.notes)
-    assert result.fake_probability is not None  # the frame signals still judge it
+    # Frame-to-frame detail, shading and seam flicker, the video signals with skill on the
+    # benchmark, need more of the clip: the frame signals alone (no skill on video) do not judge it.
+    assert result.fake_probability is None and result.risk is None
+    assert result.summary.startswith("faces found, but not judged: frame-to-frame detail")
+    assert "no evidence, so nothing to say" in result.summary
+    assert result.signals["noise"].score is not None  # still reported, with its reason
+    assert result.timeline == [] and result.suspicious == []  # no made-up scores anywhere
 
 
 def test_grey_and_rotated_videos(tmp_path, astronaut):
     grey = cv2.cvtColor(cv2.cvtColor(astronaut[0:384, 64:448], cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
     result = detect(write_pyav_video(tmp_path / "grey.mp4", [grey] * 90, rate=25))
-    assert result.fake_probability is not None
+    # One frame shown for 3.6 s: the signals that judge video need a face that lives; it says so.
+    assert result.fake_probability is None and result.faces
+    assert "not judged" in result.summary and "still picture shown as video" in result.summary
     assert result.signals["pulse"].score is None and result.signals["pulse"].reason
     # One frame shown for 3.6 s: its shading "stays put", but that is no sign of a fake face.
     assert result.signals["shading"].score is None and "does not change" in result.signals["shading"].reason
@@ -359,7 +367,7 @@ def test_cli_screens_every_image_and_video_of_a_folder_and_sums_up(tmp_path, cap
     assert "passed over 1 file that are not images or videos" in err
     assert "cut.mp4: is empty" in err and "empty: the folder holds no image or video" in err
     assert "portrait.png" in out and "no face found" in out
-    assert "3 files" in out and "1 without a face to judge" in out and "1 could not be read" in out
+    assert "3 files" in out and "1 not judged (no face" in out and "1 could not be read" in out
     assert out.count("has not yet shown skill") == 1  # the note about still images: once, not per photo
     files = [Path(f["file"]).name for f in json.loads(out_json.read_text())["files"]]
     assert files == ["empty", "portrait.png", "cut.mp4", "wall.png"]
@@ -438,6 +446,41 @@ def test_a_combiner_without_measured_skill_says_so(tmp_path, astronaut):
     strong = detect(image, fusion=model(0.9))
     assert not any("skill" in n for n in strong.notes)
     assert strong.risk == "high"
+
+
+def test_a_face_only_signals_without_skill_could_judge_is_not_judged(tmp_path, astronaut):
+    """A verdict needs a deciding signal (`FusionModel.deciding_signals`): here blending, the one
+    weighed signal whose benchmark AUC alone reaches MIN_SKILL_AUC. With it n/a, frequency and
+    noise alone (weighed too, but near chance) give no verdict; with it present they do."""
+    from faceforge.forensics.blending import BlendingSignal
+    from faceforge.forensics.fusion import FusionModel
+
+    stats = {"blending": {"auc": 0.8}, "frequency": {"auc": 0.52}, "noise": {"auc": 0.45}, "fused": {"auc": 0.8}}
+    signals = ("blending", "frequency", "noise")
+    model = FusionModel(signals, (1.0, 0.5, 0.5), 0.0, (0.0,) * 3, (1.0,) * 3, 0.35, 0.7, meta={"signal_stats": stats})
+    assert model.deciding_signals == ("blending",)
+    image = _png(tmp_path / "a.png", astronaut)
+    judged = detect(image, fusion=model)
+    assert judged.fake_probability is not None and judged.faces[0].probability is not None
+
+    class Blind(BlendingSignal):
+        def score_face(self, image, face, *, want_heatmap=False):  # noqa: ANN001, ANN202
+            return FaceEvidence(None, reason="face too small for the test")
+
+    from faceforge.forensics import pipeline
+    from faceforge.forensics.signal import FaceEvidence
+
+    original = pipeline.frame_signals
+    try:
+        pipeline.frame_signals = lambda: [Blind() if s.info.name == "blending" else s for s in original()]
+        blind = detect(image, fusion=model)
+    finally:
+        pipeline.frame_signals = original
+    assert blind.fake_probability is None and blind.risk is None and blind.suspicious == []
+    assert blind.faces[0].probability is None
+    assert blind.signals["frequency"].score is not None  # the other signals are still reported
+    assert "blending boundary (the signal that tells fakes apart" in blind.summary
+    assert "face too small for the test" in blind.summary
 
 
 def test_timeline_stretches_and_the_note_that_points_there():

@@ -139,3 +139,27 @@ def test_windowed_medians():
     assert windowed_medians([], [], [1.0], 1.0, 1) == [None]
     with pytest.raises(ValueError, match="differ in length"):
         windowed_medians([0.0], [1.0, 2.0], [0.0], 1.0, 1)
+
+
+def test_deciding_signals_are_the_weighed_ones_with_skill_alone():
+    signals = ("a", "b", "c", "d")
+    stats = {"a": {"auc": 0.85}, "b": {"auc": 0.55}, "c": {"auc": 0.9}, "d": {"auc": 0.7}}
+
+    def model(weights, meta):  # noqa: ANN001, ANN202
+        return FusionModel(signals, weights, 0.0, (0.0,) * 4, (1.0,) * 4, meta=meta)
+
+    # c has skill but no weight; b has weight but no skill.
+    m = model((1.0, 1.0, 0.0, 0.5), {"signal_stats": stats})
+    assert m.deciding_signals == ("a", "d")
+    assert m.judges({"a": None, "b": 0.9, "d": 0.2}) and not m.judges({"a": None, "b": 0.9, "c": 0.9, "d": None})
+    # No weighed signal measured, or none with skill: every weighed one decides (the combiner's own
+    # skill note then speaks for it).
+    assert model((1.0, 1.0, 0.0, 0.0), {}).deciding_signals == ("a", "b")
+    assert model((0.0, 1.0, 0.0, 0.0), {"signal_stats": stats}).deciding_signals == ("b",)
+
+
+def test_the_shipped_video_combiner_is_decided_by_the_track_signals_with_skill():
+    video = load_fusion().for_kind("video")
+    assert {"temporal", "shading"} <= set(video.deciding_signals)
+    assert not {"behaviour", "pulse"} & set(video.deciding_signals)  # alone near chance on the benchmark
+    assert not video.judges({"behaviour": 0.9, "pulse": 0.9, "noise": 0.9})

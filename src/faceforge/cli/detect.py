@@ -116,9 +116,9 @@ def _summary(results: list[Detection], unreadable: int) -> str:
     counts = {risk: sum(r.risk == risk for r in results if r.fake_probability is not None) for risk in _RISK_STYLE}
     parts = [f"[{_RISK_STYLE[risk]}]{n} {risk}[/{_RISK_STYLE[risk]}]" for risk, n in counts.items()]
     line = f"\n[bold]{len(results) + unreadable} files[/bold]: " + ", ".join(parts) + " risk"
-    no_face = sum(r.fake_probability is None for r in results)
-    if no_face:
-        line += f"; {no_face} without a face to judge"
+    unjudged = sum(r.fake_probability is None for r in results)
+    if unjudged:
+        line += f"; {unjudged} not judged (no face, or none the signals could judge)"
     if unreadable:
         line += f"; {unreadable} could not be read"
     return line

@@ -88,6 +88,24 @@ class FusionModel:
         """False when the benchmark measured this combiner below `MIN_SKILL_AUC`."""
         return self.measured_auc is None or self.measured_auc >= MIN_SKILL_AUC
 
+    @property
+    def deciding_signals(self) -> tuple[str, ...]:
+        """The signals a verdict needs at least one of: those weighed here whose score alone
+        reached `MIN_SKILL_AUC` on the benchmark (every weighed one when the benchmark measured
+        none of them, or none reached it). The others only shift a verdict those make: the video
+        combiner weighs blinks and head pose (alone AUC 0.42) and the pulse (0.56), and where a face
+        was too small or too briefly seen for frame-to-frame detail, shading and seam flicker, those
+        alone put real clips anywhere from 40 to 77 % (2026-11-28: 10 real corpus clips shrunk to
+        80 px tall in a 720p frame, 4 of them 'medium'; fakes treated so scored 37-96 %)."""
+        stats = self.meta.get("signal_stats", {})
+        weighed = tuple(n for n, w in zip(self.signals, self.weights) if w > 0)
+        skilled = tuple(n for n in weighed if stats.get(n, {}).get("auc", 0.0) >= MIN_SKILL_AUC)
+        return skilled or weighed
+
+    def judges(self, scores: Mapping[str, float | None]) -> bool:
+        """Whether `scores` hold a deciding signal's score: else its probability means nothing."""
+        return any(scores.get(n) is not None for n in self.deciding_signals)
+
     def risk(self, probability: float) -> Risk:
         """low / medium / high by the thresholds; never high from a combiner without skill."""
         if probability >= self.high and self.shows_skill:

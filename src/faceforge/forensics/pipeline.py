@@ -201,7 +201,18 @@ def _detect_image(path: Path, image: np.ndarray, options: DetectOptions, fusion:
         if verdict.probability is not None:
             crops.append(_suspicious(image, face, 0, None, track, verdict.probability, evidence))
     crops.sort(key=lambda c: -c.probability)
-    return _combine(path, "image", verdicts, [], crops[: options.suspicious_frames], notes, image.shape, None, 1)
+    return _combine(
+        path,
+        "image",
+        verdicts,
+        [],
+        crops[: options.suspicious_frames],
+        notes,
+        image.shape,
+        None,
+        1,
+        fusion.deciding_signals,
+    )
 
 
 def _skill_notes(fusion: FusionModel, what: str) -> list[str]:
@@ -307,6 +318,8 @@ def _detect_video(
             signals[name] = acc.result()
         verdict = _verdict(tr.track_id, signals, tuple(tr.frames), fusion, tuple(tr.sampled))
         verdicts.append(verdict)
+        if verdict.probability is None:  # not judged: no timeline points or crops with a made-up score
+            continue
         track_scores = {n: signals[n].score for n in TRACK_SIGNALS if n in signals}
         moments = dict(zip(tr.frames, _moment_scores(tr, track_scores, tr.times)))
         sample_times = np.array([t for _, t, _ in tr.sampled])
@@ -323,7 +336,16 @@ def _detect_video(
     crops.sort(key=lambda c: -c.probability)
     shape = (info.height, info.width)
     return _combine(
-        path, "video", verdicts, timeline, crops[: options.suspicious_frames], notes, shape, info.duration, analysed
+        path,
+        "video",
+        verdicts,
+        timeline,
+        crops[: options.suspicious_frames],
+        notes,
+        shape,
+        info.duration,
+        analysed,
+        fusion.deciding_signals,
     )
 
 
@@ -480,7 +502,7 @@ def _verdict(
     samples: tuple[tuple[int, float, dict[str, float | None]], ...],
 ) -> FaceVerdict:
     scores = {name: s.score for name, s in signals.items()}
-    if all(v is None for v in scores.values()):
+    if not fusion.judges(scores):  # every signal n/a, or only those that alone tell nothing
         return FaceVerdict(track, None, None, frames, len(samples), signals, {}, samples)
     p = fusion.probability(scores)
     return FaceVerdict(track, p, fusion.risk(p), frames, len(samples), signals, fusion.contributions(scores), samples)
@@ -496,12 +518,29 @@ def _combine(
     shape: tuple[int, ...],
     duration: float | None,
     analysed: int,
+    deciding: Sequence[str],
 ) -> Detection:
+    """The file's verdict: its most suspicious solid face track's. `deciding`: the combiner's
+    `deciding_signals`, named when no face could be judged."""
     judged = [v for v in verdicts if v.probability is not None]
     if not judged:
-        summary = "faces found, but too small or unclear for any signal to judge; nothing to say"
+        shown = max(verdicts, key=lambda v: len(v.frames))
+        summary = _unjudged_summary(shown, deciding)
         return Detection(
-            path, kind, None, None, summary, verdicts, {}, timeline, [], notes, shape[1], shape[0], duration, analysed
+            path,
+            kind,
+            None,
+            None,
+            summary,
+            verdicts,
+            dict(shown.signals),
+            timeline,
+            [],
+            notes,
+            shape[1],
+            shape[0],
+            duration,
+            analysed,
         )  # type: ignore[arg-type]
     solid = solid_tracks(judged, frames=lambda v: len(v.frames), scored=lambda v: v.frames_scored)
     worst = max(solid, key=lambda v: v.probability or 0.0)
@@ -534,6 +573,21 @@ def solid_tracks(tracks: Sequence[T], *, frames: Callable[[T], int], scored: Cal
     alone: keep those scored in ≥ 2 frames or seen in ≥ 4, or all when none is."""
     solid = [t for t in tracks if scored(t) >= 2 or frames(t) >= 4]
     return solid or list(tracks)
+
+
+def _unjudged_summary(verdict: FaceVerdict, deciding: Sequence[str]) -> str:
+    """Why no face was judged: every signal n/a, or the deciding ones (with the first one's reason)."""
+    titles = {info.name: info.title.lower() for info in all_signal_infos()}
+    names = [titles.get(n, n) for n in deciding if n in verdict.signals]
+    if not names or all(s.score is None for s in verdict.signals.values()):
+        return "faces found, but too small or unclear for any signal to judge; nothing to say"
+    first = next((verdict.signals[n].reason for n in deciding if n in verdict.signals), "")
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    which = "the signal that tells" if len(names) == 1 else "the signals that tell"
+    return (
+        f"faces found, but not judged: {listed} ({which} fakes apart on faceforge's benchmark) could not "
+        f"judge them{': ' + first if first else ''}; the other signals alone are no evidence, so nothing to say"
+    )
 
 
 def _summary(p: float, risk: str | None, n_faces: int, worst: FaceVerdict) -> str:
