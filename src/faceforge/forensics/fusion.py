@@ -95,8 +95,8 @@ class FusionModel:
         none of them, or none reached it). The others only shift a verdict those make: the video
         combiner weighs blinks and head pose (alone AUC 0.42) and the pulse (0.56), and where a face
         was too small or too briefly seen for frame-to-frame detail, shading and seam flicker, those
-        alone put real clips anywhere from 40 to 77 % (2026-11-28: 10 real corpus clips shrunk to
-        80 px tall in a 720p frame, 4 of them 'medium'; fakes treated so scored 37-96 %)."""
+        alone would put 6 of 13 real corpus clips pasted 80 px tall into a 720p frame at 'medium'
+        (bench/detect_small.py, 2026-11-28)."""
         stats = self.meta.get("signal_stats", {})
         weighed = tuple(n for n, w in zip(self.signals, self.weights) if w > 0)
         skilled = tuple(n for n in weighed if stats.get(n, {}).get("auc", 0.0) >= MIN_SKILL_AUC)
