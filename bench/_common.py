@@ -8,8 +8,10 @@ import re
 import statistics
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import numpy as np
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -82,3 +84,24 @@ def update_readme(section: str, body: str) -> None:
     tmp = readme.with_suffix(".md.tmp")
     tmp.write_text(text)
     tmp.replace(readme)
+
+
+def write_h264(path: Path, frames: Iterable[np.ndarray], *, rate: int, options: dict[str, str]) -> Path:
+    """An unlabelled H.264 clip (yuv420p) of H×W×3 uint8 RGB frames, its size the first frame's,
+    written atomically (a benchmark input: not faceforge's labelled output writer)."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_suffix(".part" + path.suffix)
+    with av.open(str(part), "w") as container:
+        stream = container.add_stream("libx264", rate=rate)
+        stream.pix_fmt, stream.options = "yuv420p", dict(options)
+        for i, image in enumerate(frames):
+            if i == 0:
+                stream.height, stream.width = image.shape[:2]
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    part.replace(path)
+    return path

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BENCH, REPO, git_revision, machine, shared_data, table, update_readme  # noqa: E402
+from _common import BENCH, REPO, git_revision, machine, shared_data, table, update_readme, write_h264  # noqa: E402
 from faceforge.eval.detection import auc, average_precision, bootstrap, eer, false_positive_rate  # noqa: E402
 from faceforge.faces.detector import FaceDetector  # noqa: E402
 from faceforge.forensics import shading, temporal  # noqa: E402
@@ -859,29 +859,23 @@ def _timeline(points: Sequence, model: FusionModel) -> list[TimelinePoint]:
 
 def _speed_clip(src: Path, clip: Path, x264: dict[str, str], seconds: int = 10) -> Path:
     """A 1280×720 30 fps H.264 clip (CRF 23, preset veryfast) of `src`'s face, made once."""
-    import av
     import cv2
 
     from faceforge.media.video import read_video
 
     if clip.exists():
         return clip
-    clip.parent.mkdir(parents=True, exist_ok=True)
     frames = [f.image for f in read_video(src)]
-    with av.open(str(clip), "w") as c:
-        s = c.add_stream("libx264", rate=30)
-        s.width, s.height, s.pix_fmt = 1280, 720, "yuv420p"
-        s.options = {"crf": "23", "preset": "veryfast", **x264}
+
+    def canvases():  # noqa: ANN202
         for i in range(30 * seconds):  # the 8 s clip played forward, then backward, and so on
             k = i % (2 * len(frames) - 2)
             img = frames[k if k < len(frames) else 2 * len(frames) - 2 - k]
             canvas = np.full((720, 1280, 3), 90, np.uint8)
             canvas[:, 280:1000] = cv2.resize(img, (720, 720), interpolation=cv2.INTER_CUBIC)
-            for p in s.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
-    return clip
+            yield canvas
+
+    return write_h264(clip, canvases(), rate=30, options={"crf": "23", "preset": "veryfast", **x264})
 
 
 def speed(data: Path) -> str:

@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import detect as bench  # noqa: E402
-from _common import git_revision, machine, table, update_readme  # noqa: E402
+from _common import git_revision, machine, table, update_readme, write_h264  # noqa: E402
 
 SIZES = (240, 150, 80)  # pixels: the pasted picture's height in the 720p frame
 OUT = bench.BENCH / "out" / "detect" / "small"
@@ -32,7 +32,6 @@ OUT = bench.BENCH / "out" / "detect" / "small"
 
 def _wide_clip(src: Path, size: int) -> Path:
     """`src` (a corpus video) pasted `size` px tall onto a grey 1280×720 frame, made once."""
-    import av
     import cv2
 
     from faceforge.media.video import read_video
@@ -40,23 +39,16 @@ def _wide_clip(src: Path, size: int) -> Path:
     clip = OUT / f"{src.parent.name}__{src.stem}__{size}.mp4"
     if clip.exists():
         return clip
-    OUT.mkdir(parents=True, exist_ok=True)
-    tmp = clip.with_suffix(".part.mp4")
-    with av.open(str(tmp), "w") as c:
-        s = c.add_stream("libx264", rate=25)
-        s.width, s.height, s.pix_fmt = 1280, 720, "yuv420p"
-        s.options = {"crf": "20"}
+
+    def canvases():  # noqa: ANN202
         for frame in read_video(src, max_frames=150):
             h, w = frame.image.shape[:2]
             small = cv2.resize(frame.image, (round(w * size / h) // 2 * 2, size), interpolation=cv2.INTER_AREA)
             canvas = np.full((720, 1280, 3), 110, np.uint8)
             canvas[300 : 300 + small.shape[0], 500 : 500 + small.shape[1]] = small
-            for p in s.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
-    tmp.replace(clip)
-    return clip
+            yield canvas
+
+    return write_h264(clip, canvases(), rate=25, options={"crf": "20"})
 
 
 def main() -> None:
@@ -73,7 +65,7 @@ def main() -> None:
     options = DetectOptions(heatmaps=False, suspicious_frames=0)
     rows = []
     for size in SIZES:
-        said = {"real": [], "fake": []}  # (risk or None, risk without the rule or None)
+        said = {"real": [], "fake": []}  # (what detect said, the risk without the rule or None)
         for r in videos:
             result = detect(_wide_clip(bench.CORPUS / r["file"], size), options)
             if not result.faces:
