@@ -426,6 +426,38 @@ def test_watermarked_photo_is_high_risk_and_read_from_the_decoded_pixels(tmp_pat
     assert verify.verify_file(path).watermark.present and len(reads) == 1  # on its own it reads the file
 
 
+def test_large_photo_is_analysed_scaled_down_and_its_label_still_read(tmp_path, astronaut, monkeypatch):
+    """A labelled 4.2 MP JPEG: the analysis sees at most `photo_megapixels` (the JPEG decoded at a
+    reduced size), the result gives the photo's own size, and the watermark is still found in the
+    scaled pixels; `photo_megapixels=None` analyses it at full size."""
+    from PIL import Image
+
+    from faceforge.faces import analyzer
+    from faceforge.provenance.watermark import FACEFORGE_GENERATOR, OPERATIONS, WatermarkPayload, embed_watermark
+
+    big = cv2.resize(astronaut, (2048, 2048), interpolation=cv2.INTER_CUBIC)
+    payload = WatermarkPayload(FACEFORGE_GENERATOR, OPERATIONS["swap"], 0xC0FFEE44)
+    path = tmp_path / "big.jpg"
+    Image.fromarray(embed_watermark(big, payload)).save(path, quality=92)
+    seen = []
+    real_analyze = analyzer.analyze
+
+    def spying_analyze(image, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(image.shape[:2])
+        return real_analyze(image, *args, **kwargs)
+
+    monkeypatch.setattr(analyzer, "analyze", spying_analyze)
+    result = detect(path)
+    assert seen[-1][0] * seen[-1][1] <= DetectOptions().photo_megapixels * 1e6 and seen[-1][0] == seen[-1][1]
+    assert (result.width, result.height) == (2048, 2048) and result.to_dict()["media"]["width"] == 2048
+    assert result.signals["provenance"].score == 1.0 and result.risk == "high"
+    assert result.faces and result.faces[0].signals["blending"].score is not None
+    detect(path, DetectOptions(photo_megapixels=None))
+    assert seen[-1] == (2048, 2048)
+    with pytest.raises(ValueError, match="photo_megapixels"):
+        DetectOptions(photo_megapixels=0)
+
+
 def test_a_combiner_without_measured_skill_says_so(tmp_path, astronaut):
     """The verdict carries a plain warning when the combiner's benchmark AUC is near chance, and
     goes no higher than medium."""

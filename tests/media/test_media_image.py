@@ -283,6 +283,49 @@ def test_apply_exif_orientation_keeps_unknown_values() -> None:
     assert apply_exif_orientation(image, 9) is image
 
 
+# ----------------------------------------------------------------------------- scaled-down reads
+
+
+def _smooth(height: int, width: int) -> np.ndarray:
+    """A smooth picture (gradients, a disc) that any careful scaling keeps recognisable."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    image = np.stack([255 * x / width, 255 * y / height, np.full_like(x, 90)], axis=2)
+    image[(x - width / 3) ** 2 + (y - height / 2) ** 2 < (min(height, width) / 5) ** 2] = (250, 250, 250)
+    return image.astype(np.uint8)
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_fit_megapixels_scales_down_keeping_the_aspect(tmp_path: Path, suffix: str) -> None:
+    picture = _smooth(1200, 1600)  # 1.92 MP
+    path = tmp_path / f"big{suffix}"
+    Image.fromarray(picture).save(path, **({"quality": 95} if suffix == ".jpg" else {}))
+    result = read_image(path, fit_megapixels=0.3)
+    h, w = result.shape[:2]
+    assert h * w <= 0.3e6 and h * w > 0.29e6 and abs(w / h - 4 / 3) < 0.01
+    expected = cv2.resize(picture, (w, h), interpolation=cv2.INTER_AREA)
+    assert np.abs(result.astype(int) - expected).mean() < 2.5  # the JPEG's half-size decode included
+
+
+def test_fit_megapixels_leaves_smaller_images_alone(tmp_path: Path) -> None:
+    path = tmp_path / "small.jpg"
+    Image.fromarray(_smooth(300, 400)).save(path, quality=95)
+    np.testing.assert_array_equal(read_image(path, fit_megapixels=0.12), read_image(path))
+    with pytest.raises(ValueError, match="fit_megapixels"):
+        read_image(path, fit_megapixels=0)
+
+
+def test_fit_megapixels_of_a_turned_jpeg_is_upright(tmp_path: Path) -> None:
+    stored = cv2.resize(_rgb_pattern(20, 40), (1600, 800), interpolation=cv2.INTER_NEAREST)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(stored).save(tmp_path / "rot.jpg", exif=exif, quality=98)
+    result = read_image(tmp_path / "rot.jpg", fit_megapixels=0.08)
+    h, w = result.shape[:2]
+    assert (w, h) == (200, 400)  # portrait, 0.08 MP
+    assert np.abs(result[4, -5].astype(int) - RED).max() < 40  # top-left went to the top-right
+    assert np.abs(result[4, 4].astype(int) - BLUE).max() < 40
+
+
 # ----------------------------------------------------------------------------- size guard
 
 

@@ -45,7 +45,8 @@ def detect_command(
         bool,
         typer.Option(
             "--thorough",
-            help="Photos: also look for small faces cut by the picture's edge (slower; can take a logo for a face).",
+            help="Photos: analyse large photos at full size (small faces in a group photo) and also look for "
+            "small faces cut by the picture's edge (slower; can take a logo for a face).",
         ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
@@ -65,6 +66,8 @@ def detect_command(
     if report is not None and report.suffix.lower() not in {".html", ".htm"}:
         raise InputError(f"{report}: --report must end in .html")
     options = DetectOptions(max_duration=max_duration, thorough_search=thorough)
+    if thorough:
+        options = replace(options, photo_megapixels=None)
     if report is None:  # heatmaps and suspicious-frame crops only feed the HTML report
         options = replace(options, heatmaps=False, suspicious_frames=0)
     if analysis_fps is not None:

@@ -65,10 +65,11 @@ class DetectOptions:
     """analysis_fps: video frames analysed per second (about). frame_samples: frames per face track that
     the frame signals score. max_duration: seconds of video analysed from the start (None = all).
     suspicious_frames: crops kept for the report. analysis_short_side: larger video frames are
-    scaled down to this short side (pixels) for the analysis (None = full size). thorough_search:
-    a photo's faces are searched as the effects search them, also in the mirror-padded border,
-    which finds small faces cut by the frame edge but also takes logos and lettering for faces
-    (see `_detect_image`)."""
+    scaled down to this short side (pixels) for the analysis (None = full size). photo_megapixels:
+    larger photos are scaled down to this many megapixels for the analysis (None = full size).
+    thorough_search: a photo's faces are searched as the effects search them, also in the
+    mirror-padded border, which finds small faces cut by the frame edge but also takes logos and
+    lettering for faces (see `_detect_image`)."""
 
     # 6 fps at ≤ 480 px, not 5 fps at ≤ 360 px (2026-11-28, bench/detect.py, both benchmarks run
     # side by side, the track signals recalibrated at 5 fps): the cheaper pair took 27 % less time on
@@ -84,6 +85,12 @@ class DetectOptions:
     # AUC 0.931 vs 0.928; mean over 5 fold draws 0.924 vs 0.923) while the 10 s 720p clip took
     # 11 % less time (0.940 s vs 1.036 s, 7 runs side by side).
     frame_samples: int = 6
+    # 2.1 MP: the benchmark measured every signal on images up to 1920×1080 (2.07 MP), and the face
+    # search works at 1152 px anyway (`FaceDetector.WORK_SIDE`). A 14 MP camera JPEG then decodes
+    # at half size (DCT scaling) and takes 0.28 s instead of 0.8 s; its faces keep 39 % of their
+    # width, so a face under about 40 px between the eyes at full size becomes too small for the
+    # blending signal (`--thorough` analyses at full size). bench/detect_big.py compares both.
+    photo_megapixels: float | None = 2.1
     max_duration: float | None = None
     suspicious_frames: int = 3
     heatmaps: bool = True
@@ -98,6 +105,8 @@ class DetectOptions:
             raise ValueError(f"max_duration must be positive seconds or None, got {self.max_duration}")
         if self.analysis_short_side is not None and self.analysis_short_side < 64:
             raise ValueError(f"analysis_short_side must be >= 64 pixels or None, got {self.analysis_short_side}")
+        if self.photo_megapixels is not None and not self.photo_megapixels >= 0.01:
+            raise ValueError(f"photo_megapixels must be >= 0.01 or None, got {self.photo_megapixels}")
 
 
 def tracker_options():  # noqa: ANN201 (TrackerOptions; imported lazily)
@@ -152,20 +161,23 @@ def detect(
     `fusion`: the combiners to use (default: the shipped ones); a single FusionModel is used for
     images and videos alike.
     """
+    from faceforge.media.image import image_info
     from faceforge.media.video import read_media
 
     started = time.perf_counter()
     fusion = fusion or load_fusion()
-    kind, payload = read_media(path)
+    kind, payload = read_media(path, image_megapixels=options.photo_megapixels)
     model = fusion.for_kind(kind) if isinstance(fusion, Fusion) else fusion
     path = Path(path)
     # The label check (C2PA, and the watermark searched in the image or in the first full-size
     # video frame that is not black: the first 8 when that one shows a trace of it) runs beside
-    # the analysis, on the image's pixels already decoded.
+    # the analysis, on the image's pixels already decoded (a large photo's scaled down: the
+    # watermark reader shrinks it further anyway, its tile scales with the picture).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="faceforge-label") as pool:
         pending = pool.submit(read_label, path, payload if kind == "image" else None)
         if kind == "image":
-            result = _detect_image(path, payload, options, model)
+            info = image_info(path)
+            result = _detect_image(path, payload, (info.height, info.width), options, model)
         else:
             result = _detect_video(path, payload, options, model, progress)
         label = pending.result()
@@ -176,7 +188,10 @@ def detect(
 # ----------------------------------------------------------------------------- images
 
 
-def _detect_image(path: Path, image: np.ndarray, options: DetectOptions, fusion: FusionModel) -> Detection:
+def _detect_image(
+    path: Path, image: np.ndarray, size: tuple[int, int], options: DetectOptions, fusion: FusionModel
+) -> Detection:
+    """size: the photo's own (height, width); `image` may be scaled down from it."""
     from faceforge.faces.analyzer import analyze
 
     # Not the thorough search of the effects: every face found is judged and any one can raise
@@ -184,9 +199,9 @@ def _detect_image(path: Path, image: np.ndarray, options: DetectOptions, fusion:
     # 7 false faces the thorough one finds on the 200 marked portraits, loses 3 of 214 faces
     # (small, cut by the edges of a group selfie) and takes half the time (bench/faces.py).
     faces = analyze(image, masks=False, thorough=options.thorough_search)
-    notes = _skill_notes(fusion, "still images") + _image_notes(path, image)
+    notes = _skill_notes(fusion, "still images") + _image_notes(path, size)
     if not faces:
-        return _nothing(path, "image", "no face found; nothing to judge", image.shape, notes)
+        return _nothing(path, "image", "no face found; nothing to judge", size, notes)
     verdicts, crops = [], []
     for track, face in enumerate(faces):
         evidence = {s.info.name: s.score_face(image, face, want_heatmap=options.heatmaps) for s in frame_signals()}
@@ -208,7 +223,7 @@ def _detect_image(path: Path, image: np.ndarray, options: DetectOptions, fusion:
         [],
         crops[: options.suspicious_frames],
         notes,
-        image.shape,
+        size,
         None,
         1,
         fusion.deciding_signals,
@@ -227,10 +242,10 @@ def _skill_notes(fusion: FusionModel, what: str) -> list[str]:
     ]
 
 
-def _image_notes(path: Path, image: np.ndarray) -> list[str]:
+def _image_notes(path: Path, size: tuple[int, int]) -> list[str]:
     notes = []
     try:
-        bits = path.stat().st_size * 8 / (image.shape[0] * image.shape[1])
+        bits = path.stat().st_size * 8 / (size[0] * size[1])
     except OSError:
         bits = None
     if bits is not None and bits < 0.6 and path.suffix.lower() in {".jpg", ".jpeg", ".webp"}:
@@ -238,8 +253,8 @@ def _image_notes(path: Path, image: np.ndarray) -> list[str]:
             f"heavily compressed ({bits:.2f} bits per pixel): compression erases the fine traces the "
             "frequency and noise signals look for, so they are less reliable here"
         )
-    if min(image.shape[:2]) < 160:
-        notes.append(f"small image ({image.shape[1]}×{image.shape[0]}): little detail to judge")
+    if min(size) < 160:
+        notes.append(f"small image ({size[1]}×{size[0]}): little detail to judge")
     return notes
 
 

@@ -200,15 +200,19 @@ def _scaled_size(width: int, height: int, max_short_side: int | None) -> tuple[i
 _IMAGE_NAME_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
 
 
-def read_media(path: str | Path) -> tuple[Literal["image"], np.ndarray] | tuple[Literal["video"], VideoInfo]:
+def read_media(
+    path: str | Path, *, image_megapixels: float | None = None
+) -> tuple[Literal["image"], np.ndarray] | tuple[Literal["video"], VideoInfo]:
     """Read an image or describe a video, deciding by content: ("image", array) or ("video", info).
 
     Animated GIF/WebP/PNG are videos. Anything else raises like `read_image` / `probe_video`.
+    image_megapixels: a larger image comes back scaled down to about that many (`read_image`'s
+    fit_megapixels).
     """
     path = check_input_file(path)
     sniffed = sniff_file(path)
     if sniffed is not None and sniffed.kind == "image" and not is_animated_image(path, sniffed):
-        return ("image", read_image(path))
+        return ("image", read_image(path, fit_megapixels=image_megapixels))
     if sniffed is not None and sniffed.kind == "unsupported-image":
         read_image(path)  # raises the HEIC/AVIF message
     if sniffed is None and path.suffix.lower() in _IMAGE_NAME_SUFFIXES:
