@@ -352,10 +352,19 @@ def test_cli_bad_inputs(tmp_path, capsys, astronaut):
     assert code == 2 and "fake.mp4" in err
 
 
-def test_cli_screens_every_image_and_video_of_a_folder_and_sums_up(tmp_path, capsys, astronaut):
+def test_cli_screens_every_image_and_video_of_a_folder_and_sums_up(tmp_path, capsys, astronaut, monkeypatch):
+    from dataclasses import replace
+
+    from faceforge.forensics import fusion as fusion_module
+
+    shipped = fusion_module.load_fusion()
+    # A still-image combiner measured without skill: its note applies to every photo.
+    unskilled = replace(shipped.image, meta={**shipped.image.meta, "signal_stats": {"fused": {"auc": 0.55}}})
+    monkeypatch.setattr(fusion_module, "load_fusion", lambda: replace(shipped, image=unskilled))
     folder = tmp_path / "downloads"
     (folder / "trip").mkdir(parents=True)
     _png(folder / "portrait.png", astronaut)
+    _png(folder / "trip" / "mirrored.png", astronaut[:, ::-1])
     _png(folder / "trip" / "wall.png", np.full((120, 160, 3), 128, np.uint8))
     (folder / "trip" / "cut.mp4").write_bytes(b"")
     (folder / "readme.txt").write_text("not media")
@@ -367,10 +376,10 @@ def test_cli_screens_every_image_and_video_of_a_folder_and_sums_up(tmp_path, cap
     assert "passed over 1 file that are not images or videos" in err
     assert "cut.mp4: is empty" in err and "empty: the folder holds no image or video" in err
     assert "portrait.png" in out and "no face found" in out
-    assert "3 files" in out and "1 not judged (no face" in out and "1 could not be read" in out
+    assert "4 files" in out and "1 not judged (no face" in out and "1 could not be read" in out
     assert out.count("has not yet shown skill") == 1  # the note about still images: once, not per photo
     files = [Path(f["file"]).name for f in json.loads(out_json.read_text())["files"]]
-    assert files == ["empty", "portrait.png", "cut.mp4", "wall.png"]
+    assert files == ["empty", "portrait.png", "cut.mp4", "mirrored.png", "wall.png"]
 
 
 def test_cli_no_face_exit_code(tmp_path, capsys):
@@ -465,9 +474,12 @@ def test_a_combiner_without_measured_skill_says_so(tmp_path, astronaut):
 
     signals = ("blending", "frequency", "noise")
 
-    def model(auc_value: float) -> FusionModel:
-        meta = {"signal_stats": {"fused": {"auc": auc_value, "eer": 0.5, "n": 60}}}
+    def model(auc_value: float, low: float | None = None, high: float | None = None) -> FusionModel:
+        fused = {"auc": auc_value, "eer": 0.5, "n": 60}
+        if low is not None:
+            fused |= {"auc_low": low, "auc_high": high}
         # Thresholds every probability reaches: what the risk says is up to the skill alone.
+        meta = {"signal_stats": {"fused": fused}}
         return FusionModel(signals, (1.0, 0.0, 0.0), 0.0, (0.0,) * 3, (1.0,) * 3, 1e-6, 2e-6, meta=meta)
 
     image = _png(tmp_path / "a.png", astronaut)
@@ -475,9 +487,13 @@ def test_a_combiner_without_measured_skill_says_so(tmp_path, astronaut):
     assert any("has not yet shown skill" in n and "AUC 0.26" in n for n in weak.notes)
     # Its 'high' would catch real photos as often as fakes: it says medium at most.
     assert weak.risk == "medium" and all(f.risk == "medium" for f in weak.faces)
-    strong = detect(image, fusion=model(0.9))
+    strong = detect(image, fusion=model(0.9, 0.8, 0.97))
     assert not any("skill" in n for n in strong.notes)
     assert strong.risk == "high"
+    # Above MIN_SKILL_AUC, but its interval reaches down to chance: not told from chance either.
+    unsure = detect(image, fusion=model(0.65, 0.46, 0.77))
+    assert any("has not yet shown skill" in n and "95 % interval 0.46–0.77" in n for n in unsure.notes)
+    assert unsure.risk == "medium"
 
 
 def test_a_face_only_signals_without_skill_could_judge_is_not_judged(tmp_path, astronaut):

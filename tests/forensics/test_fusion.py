@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from faceforge.errors import DependencyError
-from faceforge.forensics.fusion import Fusion, FusionModel, fit_fusion, load_fusion
+from faceforge.forensics.fusion import (
+    Fusion,
+    FusionModel,
+    RealReferenceModel,
+    combiner_from_dict,
+    fit_fusion,
+    fit_real_reference,
+    load_fusion,
+)
 from faceforge.forensics.pooling import top_k_mean, windowed_medians
 
 SIGNALS = ("a", "b", "c")
@@ -103,6 +111,64 @@ def test_shipped_model_loads_and_uses_every_signal():
     # A still image has no track signals: its combiner cannot have learned a weight for them.
     weights = dict(zip(fusion.image.signals, fusion.image.weights))
     assert all(weights[name] == 0.0 for name in ("pulse", "behaviour", "temporal", "shading", "seam"))
+    # Still images: blending and noise against the benchmark's real images (bench/detect.py FUSED).
+    assert isinstance(fusion.image, RealReferenceModel) and isinstance(fusion.video, FusionModel)
+    assert {n for n, w in weights.items() if w > 0} == {"blending", "noise"}
+    assert len(fusion.image.references[fusion.image.signals.index("blending")]) >= 20
+
+
+# ----------------------------------------------------------------------------- against real faces only
+
+
+def _reference_model() -> RealReferenceModel:
+    # Real faces scored a: 0.1 … 0.9 (9 values), b: 0.2 … 0.6 (5); c is not weighed.
+    refs = (tuple(round(0.1 * i, 1) for i in range(1, 10)), (0.2, 0.3, 0.4, 0.5, 0.6), ())
+    return RealReferenceModel(SIGNALS, refs, slope=1.0, bias=-1.0)
+
+
+def test_reference_p_values_and_surprise():
+    model = _reference_model()
+    p = model.p_values({"a": 0.85, "b": 0.3, "c": 0.99})
+    assert p == {"a": pytest.approx(2 / 10), "b": pytest.approx(5 / 6)}  # c has no reference: not weighed
+    assert model.surprise({"a": 0.85, "b": 0.3}) == pytest.approx(-np.log(2 * 2 / 10))  # Bonferroni: m = 2
+    assert model.p_values({"a": 0.5}) == {"a": pytest.approx(6 / 10)}  # a tie counts as "at least as high"
+    assert model.p_values({"a": 2.0}) == {"a": pytest.approx(1 / 10)}  # beyond every real face: the floor
+    assert model.surprise({"c": 0.9}) is None and model.weights == (1.0, 1.0, 0.0)
+
+
+def test_reference_model_any_one_unusual_signal_raises_the_probability():
+    model = _reference_model()
+    typical = model.probability({"a": 0.5, "b": 0.4})
+    assert model.probability({"a": 0.95, "b": 0.4}) > typical  # a alone unlike every real face
+    assert model.probability({"a": 0.5, "b": 0.95}) > typical  # b alone
+    assert model.probability({"a": 0.95}) > model.probability({"a": 0.95, "b": 0.4})  # m = 1: no Bonferroni cost
+    pushes = model.contributions({"a": 0.5, "b": 0.95, "c": 0.1})
+    assert pushes["a"] == 0.0 and pushes["c"] == 0.0 and pushes["b"] == pytest.approx(-np.log(2 / 6))
+    assert model.probability({"c": 0.99}) == pytest.approx(1 / (1 + np.exp(1.0)))  # nothing weighed: the bias
+
+
+def test_fit_real_reference_keeps_only_real_scores_and_ranks_fakes_higher():
+    rows, y = _data(300, seed=2)
+    model = fit_real_reference(rows, y, SIGNALS, use=("a", "b"))
+    real_a = sorted(r["a"] for r, label in zip(rows, y) if label == 0)
+    assert model.references[0] == tuple(real_a) and model.references[2] == ()  # c: not in `use`
+    assert model.slope > 0.0
+    probs = np.array([model.probability(r) for r in rows])
+    assert probs[np.array(y) == 1].mean() > probs[np.array(y) == 0].mean() + 0.1
+    with pytest.raises(ValueError, match="both"):
+        fit_real_reference(rows[:5], [0] * 5, SIGNALS, use=("a",))
+
+
+def test_reference_model_round_trips_and_the_file_names_its_kind(tmp_path):
+    model = _reference_model()
+    again = combiner_from_dict(json.loads(json.dumps(model.to_dict())))
+    assert isinstance(again, RealReferenceModel) and again == model
+    both = Fusion(image=model, video=FusionModel(SIGNALS, (1.0, 0.0, 0.0), 0.0, (0.0,) * 3, (1.0,) * 3))
+    both.save(tmp_path / "fusion.json")
+    loaded = load_fusion(tmp_path / "fusion.json")
+    assert loaded.image == model and isinstance(loaded.video, FusionModel)
+    with pytest.raises(ValueError, match="unknown model"):
+        combiner_from_dict({**model.to_dict(), "model": "forest"})
 
 
 def test_top_k_mean():

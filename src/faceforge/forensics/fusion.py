@@ -1,29 +1,39 @@
-"""The calibrated combiner: every signal's score in, one fake probability out.
+"""The calibrated combiners: every signal's score in, one fake probability out.
 
 One combiner per kind of media (`Fusion`: image, video). A still image has only the frame signals,
 each scored once; a video has frame scores pooled over half a dozen frames plus the track signals. The
-same number means different things in the two, so each kind has its own weights, calibration and
-risk thresholds, fitted on items of that kind only. Each is a logistic regression (weights ≥ 0: no signal's alarm may count as evidence of "real") over the
-signals that could judge the item (Platt 1999 is the same model on
-one score): each available signal contributes w_s · z_s, where z_s is its score as a clipped logit,
+same number means different things in the two, so each kind has its own combiner, calibration and
+risk thresholds, fitted on items of that kind only.
+
+Videos: `FusionModel`, a logistic regression (weights ≥ 0: no signal's alarm may count as evidence
+of "real") over the signals that could judge the item (Platt 1999 is the same model on one score):
+each available signal contributes w_s · z_s, where z_s is its score as a clipped logit,
 standardised with the training mean and spread; a signal that said "n/a" contributes 0 (= an
-average item), so a still image is judged by the frame signals alone and nothing is made up.
-The benchmark may hold a signal's weight at 0 for one kind (`use` in `fit_fusion`): the image
-combiner weighs the blending CNN only, because the corpus's few images cannot support more.
-The weights are fitted by `bench/detect.py --fit` on the evaluation corpus with identity-grouped
+average item), so nothing is made up.
+
+Still images: `RealReferenceModel`. The benchmark's images are too few and too mixed to fit weights
+on (see `FUSED` in bench/detect.py), so each weighed signal (the blending CNN, noise) is compared
+with the scores real faces got, and the face is as suspicious as its most unusual signal; only the
+calibration of that one number is fitted on fakes. A kind of fake the benchmark never had is then
+judged as any other: out of fold, stylegan faces went from AUC 0.41 to 0.86 and the pooled image
+AUC from 0.60 to 0.65 (2026-11-28).
+
+Both are fitted by `bench/detect.py --fit` on the evaluation corpus with identity-grouped
 cross-validation (the figures it reports are out-of-fold) and stored with their provenance in
 `faceforge/data/detect/fusion.json` — plain JSON, no pickle.
 
 Risk levels come from two thresholds on the probability, also in that file and chosen by the
 benchmark by split-conformal reasoning on its real items' out-of-fold scores: "high" is the
 lowest threshold that a new real item of that kind reaches with probability at most 5 % (medium: 20 %).
-A combiner whose out-of-fold AUC on the benchmark is below `MIN_SKILL_AUC` never says "high": its
-"high" would be reached by real items about as often as by fakes (still images, 2026-11: 3.6 % of
-real photos and 5.9 % of fakes with the threshold chosen on other folds), so it says "medium" there.
+A combiner whose out-of-fold AUC on the benchmark is below `MIN_SKILL_AUC`, or whose AUC's 95 %
+interval reaches down to chance, never says "high": its "high" would be reached by real items about
+as often as by fakes (still images, 2026-11-28: AUC 0.65 [0.46, 0.77]; with the threshold chosen on
+the other folds, 7.1 % of real photos and 5.9 % of fakes reached it).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Collection, Mapping, Sequence
@@ -47,8 +57,66 @@ def score_logit(score: float) -> float:
     return float(np.clip(math.log(p / (1.0 - p)), -_CLIP, _CLIP))
 
 
+class Combiner:
+    """What both kinds of combiner share: skill, deciding signals, risk, saving. A subclass has
+    `signals`, `weights` (> 0: weighed), `medium`, `high`, `meta`, `probability`, `contributions`
+    and `to_dict`."""
+
+    signals: tuple[str, ...]
+    weights: tuple[float, ...]
+    medium: float
+    high: float
+    meta: dict[str, Any]
+
+    @property
+    def measured_auc(self) -> float | None:
+        """The combiner's out-of-fold AUC on the benchmark it was fitted on (None: not measured)."""
+        return self.meta.get("signal_stats", {}).get("fused", {}).get("auc")
+
+    @property
+    def measured_auc_low(self) -> float | None:
+        """The lower end of that AUC's 95 % bootstrap interval (None: not measured)."""
+        return self.meta.get("signal_stats", {}).get("fused", {}).get("auc_low")
+
+    @property
+    def shows_skill(self) -> bool:
+        """False when the benchmark measured this combiner below `MIN_SKILL_AUC`, or could not tell
+        it from chance (the lower end of its AUC's 95 % interval at 0.5 or below)."""
+        auc, low = self.measured_auc, self.measured_auc_low
+        return (auc is None or auc >= MIN_SKILL_AUC) and (low is None or low > 0.5)
+
+    @property
+    def deciding_signals(self) -> tuple[str, ...]:
+        """The signals a verdict needs at least one of: those weighed here whose score alone
+        reached `MIN_SKILL_AUC` on the benchmark (every weighed one when the benchmark measured
+        none of them, or none reached it). The others only shift a verdict those make: the video
+        combiner weighs blinks and head pose (alone AUC 0.42) and the pulse (0.56), and where a face
+        was too small or too briefly seen for frame-to-frame detail, shading and seam flicker, those
+        alone would put 6 of 13 real corpus clips pasted 80 px tall into a 720p frame at 'medium'
+        (bench/detect_small.py, 2026-11-28)."""
+        stats = self.meta.get("signal_stats", {})
+        weighed = tuple(n for n, w in zip(self.signals, self.weights) if w > 0)
+        skilled = tuple(n for n in weighed if stats.get(n, {}).get("auc", 0.0) >= MIN_SKILL_AUC)
+        return skilled or weighed
+
+    def judges(self, scores: Mapping[str, float | None]) -> bool:
+        """Whether `scores` hold a deciding signal's score: else its probability means nothing."""
+        return any(scores.get(n) is not None for n in self.deciding_signals)
+
+    def risk(self, probability: float) -> Risk:
+        """low / medium / high by the thresholds; never high from a combiner without skill."""
+        if probability >= self.high and self.shows_skill:
+            return "high"
+        return "medium" if probability >= self.medium else "low"
+
+    def save(self, path: str | Path) -> None:
+        from faceforge.media.output import write_text
+
+        write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
-class FusionModel:
+class FusionModel(Combiner):
     """p(fake) = σ(bias + Σ_available w_s · (logit(score_s) − mean_s) / std_s)."""
 
     signals: tuple[str, ...]
@@ -77,40 +145,6 @@ class FusionModel:
         """Each available signal's push on the log-odds (positive = towards fake)."""
         z = self.features(scores)
         return {n: float(w * v) for n, w, v in zip(self.signals, self.weights, z) if scores.get(n) is not None}
-
-    @property
-    def measured_auc(self) -> float | None:
-        """The combiner's out-of-fold AUC on the benchmark it was fitted on (None: not measured)."""
-        return self.meta.get("signal_stats", {}).get("fused", {}).get("auc")
-
-    @property
-    def shows_skill(self) -> bool:
-        """False when the benchmark measured this combiner below `MIN_SKILL_AUC`."""
-        return self.measured_auc is None or self.measured_auc >= MIN_SKILL_AUC
-
-    @property
-    def deciding_signals(self) -> tuple[str, ...]:
-        """The signals a verdict needs at least one of: those weighed here whose score alone
-        reached `MIN_SKILL_AUC` on the benchmark (every weighed one when the benchmark measured
-        none of them, or none reached it). The others only shift a verdict those make: the video
-        combiner weighs blinks and head pose (alone AUC 0.42) and the pulse (0.56), and where a face
-        was too small or too briefly seen for frame-to-frame detail, shading and seam flicker, those
-        alone would put 6 of 13 real corpus clips pasted 80 px tall into a 720p frame at 'medium'
-        (bench/detect_small.py, 2026-11-28)."""
-        stats = self.meta.get("signal_stats", {})
-        weighed = tuple(n for n, w in zip(self.signals, self.weights) if w > 0)
-        skilled = tuple(n for n in weighed if stats.get(n, {}).get("auc", 0.0) >= MIN_SKILL_AUC)
-        return skilled or weighed
-
-    def judges(self, scores: Mapping[str, float | None]) -> bool:
-        """Whether `scores` hold a deciding signal's score: else its probability means nothing."""
-        return any(scores.get(n) is not None for n in self.deciding_signals)
-
-    def risk(self, probability: float) -> Risk:
-        """low / medium / high by the thresholds; never high from a combiner without skill."""
-        if probability >= self.high and self.shows_skill:
-            return "high"
-        return "medium" if probability >= self.medium else "low"
 
     # ------------------------------------------------------------------ persistence
 
@@ -142,10 +176,94 @@ class FusionModel:
             meta=dict(data.get("meta", {})),
         )
 
-    def save(self, path: str | Path) -> None:
-        from faceforge.media.output import write_text
 
-        write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+@dataclass(frozen=True)
+class RealReferenceModel(Combiner):
+    """How unusual the face is for a real one, by its most unusual signal.
+
+    Each weighed signal's score becomes a conformal p-value against the scores real faces of the
+    benchmark got (`references`, sorted): p_s = (1 + #{real ≥ score}) / (n_s + 1) (Vovk, Gammerman
+    & Shafer 2005, "Algorithmic Learning in a Random World"). The m available p-values are pooled
+    by their minimum with Bonferroni's factor (Tippett 1931): surprise = −log(m · min_s p_s), and
+    p(fake) = σ(bias + slope · surprise) (Platt 1999 on that one number).
+    Nothing here is learned from fakes but the last two numbers, which do not change the ranking: a
+    kind of fake the benchmark never saw is flagged as soon as one signal finds it unlike every real
+    face, where a logistic combiner would weigh the signals by the fakes it was fitted on.
+    """
+
+    signals: tuple[str, ...]
+    references: tuple[tuple[float, ...], ...]  # per signal, the real faces' scores, sorted; () = not weighed
+    slope: float
+    bias: float
+    medium: float = 0.35
+    high: float = 0.7
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def weights(self) -> tuple[float, ...]:
+        return tuple(self.slope if ref else 0.0 for ref in self.references)
+
+    def p_values(self, scores: Mapping[str, float | None]) -> dict[str, float]:
+        """The weighed, available signals' p-values (small = unlike the real faces)."""
+        out = {}
+        for name, ref in zip(self.signals, self.references):
+            s = scores.get(name)
+            if ref and s is not None:
+                out[name] = (1 + len(ref) - bisect.bisect_left(ref, float(s))) / (len(ref) + 1)
+        return out
+
+    def surprise(self, scores: Mapping[str, float | None]) -> float | None:
+        """−log(m · min p): None when no weighed signal could judge."""
+        p = self.p_values(scores)
+        return -math.log(len(p) * min(p.values())) if p else None
+
+    def probability(self, scores: Mapping[str, float | None]) -> float:
+        t = self.bias + self.slope * (self.surprise(scores) or 0.0)
+        return float(1.0 / (1.0 + math.exp(-t)))
+
+    def contributions(self, scores: Mapping[str, float | None]) -> dict[str, float]:
+        """The push on the log-odds: all of it from the most unusual signal (the others move
+        nothing while it stands), 0 for every other available signal."""
+        pushes = {n: 0.0 for n in self.signals if scores.get(n) is not None}
+        p = self.p_values(scores)
+        if p:
+            pushes[min(p, key=p.__getitem__)] = self.slope * (self.surprise(scores) or 0.0)
+        return pushes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": "real-reference",
+            "signals": list(self.signals),
+            "references": [list(ref) for ref in self.references],
+            "slope": self.slope,
+            "bias": self.bias,
+            "thresholds": {"medium": self.medium, "high": self.high},
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RealReferenceModel:
+        if len(data["references"]) != len(data["signals"]):
+            raise ValueError("fusion model: one list of references per signal is needed")
+        return cls(
+            signals=tuple(data["signals"]),
+            references=tuple(tuple(sorted(float(x) for x in ref)) for ref in data["references"]),
+            slope=float(data["slope"]),
+            bias=float(data["bias"]),
+            medium=float(data["thresholds"]["medium"]),
+            high=float(data["thresholds"]["high"]),
+            meta=dict(data.get("meta", {})),
+        )
+
+
+def combiner_from_dict(data: Mapping[str, Any]) -> FusionModel | RealReferenceModel:
+    """Either combiner, by the "model" its JSON names (none: the logistic one)."""
+    kind = data.get("model", "logistic")
+    if kind == "logistic":
+        return FusionModel.from_dict(data)
+    if kind == "real-reference":
+        return RealReferenceModel.from_dict(data)
+    raise ValueError(f"fusion model: unknown model {kind!r}")
 
 
 MediaKind = Literal["image", "video"]
@@ -155,10 +273,10 @@ MediaKind = Literal["image", "video"]
 class Fusion:
     """The combiners for still images and for videos (see the module docstring)."""
 
-    image: FusionModel
-    video: FusionModel
+    image: FusionModel | RealReferenceModel
+    video: FusionModel | RealReferenceModel
 
-    def for_kind(self, kind: str) -> FusionModel:
+    def for_kind(self, kind: str) -> FusionModel | RealReferenceModel:
         if kind == "image":
             return self.image
         if kind == "video":
@@ -170,7 +288,7 @@ class Fusion:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Fusion:
-        return cls(image=FusionModel.from_dict(data["image"]), video=FusionModel.from_dict(data["video"]))
+        return cls(image=combiner_from_dict(data["image"]), video=combiner_from_dict(data["video"]))
 
     def save(self, path: str | Path) -> None:
         from faceforge.media.output import write_text
@@ -211,14 +329,8 @@ def fit_fusion(
     so they are still scored and reported but do not move the probability.
     A signal with fewer than 3 available values gets weight 0.
     """
-    unknown = set(use or ()) - set(signals)
-    if unknown:
-        raise ValueError(f"fit_fusion: use names signals that are not in the model: {sorted(unknown)}")
+    _check_rows(rows, labels, signals, use)
     y = np.asarray(labels, dtype=np.float64)
-    if y.size != len(rows) or y.size == 0:
-        raise ValueError("fit_fusion needs one label per row and at least one row")
-    if y.min() == y.max():
-        raise ValueError("fit_fusion needs both real (0) and fake (1) items")
     sw = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     means, stds = [], []
     for name in signals:
@@ -229,26 +341,76 @@ def fit_fusion(
     x = np.stack([proto.features(r) for r in rows])
     usable = np.array([sum(r.get(n) is not None for r in rows) >= 3 and (use is None or n in use) for n in signals])
     x[:, ~usable] = 0.0
+    weights, bias = _logistic(x, y, sw, l2)
+    w = np.where(usable, weights, 0.0)
+    return FusionModel(tuple(signals), tuple(float(v) for v in w), bias, tuple(means), tuple(stds), meta=meta or {})
+
+
+def fit_real_reference(
+    rows: Sequence[Mapping[str, float | None]],
+    labels: Sequence[int],
+    signals: Sequence[str],
+    *,
+    use: Collection[str],
+    l2: float = 1.0,
+    sample_weight: Sequence[float] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> RealReferenceModel:
+    """Fit a `RealReferenceModel`: the references are the real rows' scores of the `use` signals
+    (a signal with fewer than 3 gets none: not weighed); slope and bias are a logistic regression
+    of the labels on the surprise, each real row's taken against the others (leave one out), as a
+    new real face would be."""
+    _check_rows(rows, labels, signals, use)
+    y = np.asarray(labels, dtype=np.float64)
+    sw = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    references = []
+    for name in signals:
+        ref = sorted(float(r[name]) for r, lab in zip(rows, labels) if lab == 0 and r.get(name) is not None)
+        references.append(tuple(ref) if name in use and len(ref) >= 3 else ())
+    surprise = np.zeros((len(rows), 1))
+    for i, (r, lab) in enumerate(zip(rows, labels)):
+        p = []
+        for name, ref in zip(signals, references):
+            if ref and r.get(name) is not None:
+                at_least = len(ref) - bisect.bisect_left(ref, float(r[name]))  # a real row counts itself here
+                p.append(at_least / len(ref) if lab == 0 else (1 + at_least) / (len(ref) + 1))
+        surprise[i, 0] = -math.log(len(p) * min(p)) if p else 0.0
+    (slope,), bias = _logistic(surprise, y, sw, l2)
+    return RealReferenceModel(tuple(signals), tuple(references), float(slope), bias, meta=meta or {})
+
+
+def _check_rows(
+    rows: Sequence[Mapping[str, float | None]],
+    labels: Sequence[int],
+    signals: Sequence[str],
+    use: Collection[str] | None,
+) -> None:
+    unknown = set(use or ()) - set(signals)
+    if unknown:
+        raise ValueError(f"fit_fusion: use names signals that are not in the model: {sorted(unknown)}")
+    if len(labels) != len(rows) or not rows:
+        raise ValueError("fit_fusion needs one label per row and at least one row")
+    if min(labels) == max(labels):
+        raise ValueError("fit_fusion needs both real (0) and fake (1) items")
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, sw: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+    """L2-penalised, weighted logistic regression with weights ≥ 0 and a free bias: (weights, bias).
+
+    Every signal is built so that a higher score means "more likely fake"; a weight below zero
+    would let a signal's alarm argue for "real" because of a quirk of the fitting data, so the
+    weights are kept ≥ 0 (a signal that does not help gets 0)."""
+    from scipy.optimize import minimize  # fitting only (the benchmark); loading a model needs none of it
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = theta[:-1], theta[-1]
         t = x @ w + b
-        # log(1 + e^t) − y·t, stable
-        ll = np.logaddexp(0.0, t) - y * t
+        ll = np.logaddexp(0.0, t) - y * t  # log(1 + e^t) − y·t, stable
         p = 1.0 / (1.0 + np.exp(-t))
         g = sw * (p - y)
         value = float((sw * ll).sum() + 0.5 * l2 * (w**2).sum())
-        grad = np.concatenate([x.T @ g + l2 * w, [g.sum()]])
-        return value, grad
+        return value, np.concatenate([x.T @ g + l2 * w, [g.sum()]])
 
-    # Every signal is built so that a higher score means "more likely fake"; a weight below zero
-    # would let a signal's alarm argue for "real" because of a quirk of the fitting data, so the
-    # weights are kept ≥ 0 (a signal that does not help gets 0). The bias is free.
-    bounds = [(0.0, None)] * len(signals) + [(None, None)]
-    from scipy.optimize import minimize  # fitting only (the benchmark); loading a model needs none of it
-
-    res = minimize(loss, np.zeros(len(signals) + 1), jac=True, method="L-BFGS-B", bounds=bounds)
-    w = np.where(usable, res.x[:-1], 0.0)
-    return FusionModel(
-        tuple(signals), tuple(float(v) for v in w), float(res.x[-1]), tuple(means), tuple(stds), meta=meta or {}
-    )
+    bounds = [(0.0, None)] * x.shape[1] + [(None, None)]
+    res = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    return res.x[:-1], float(res.x[-1])

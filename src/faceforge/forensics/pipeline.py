@@ -237,10 +237,12 @@ def _skill_notes(fusion: FusionModel, what: str) -> list[str]:
     never says 'high' either: `FusionModel.risk`)."""
     if fusion.shows_skill:
         return []
+    low, high = fusion.measured_auc_low, fusion.meta.get("signal_stats", {}).get("fused", {}).get("auc_high")
+    interval = f", 95 % interval {low:.2f}–{high:.2f}" if low is not None and high is not None else ""
     return [
         f"faceforge's screening of {what} has not yet shown skill on its benchmark (AUC "
-        f"{fusion.measured_auc:.2f} out-of-fold, 0.5 is chance): read this verdict as exploration, not as "
-        "evidence; it goes no higher than medium risk"
+        f"{fusion.measured_auc:.2f} out-of-fold{interval}, 0.5 is chance): read this verdict as exploration, "
+        "not as evidence; it goes no higher than medium risk"
     ]
 
 
