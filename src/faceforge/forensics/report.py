@@ -88,7 +88,8 @@ def _how_to_read(fusion: Fusion) -> str:
         "the signals with skill on the benchmark could not judge (too small, or seen too briefly): the others "
         "alone are no evidence.</p>"
         "<p>In each file's table, <b>Push</b> is how far a signal moved the verdict (log-odds; positive "
-        "towards fake). <b>not weighed</b>: the combiner for that kind of media gives the signal no weight, "
+        "towards fake; for a still image all of it comes from the signal least like a real photo's). "
+        "<b>not weighed</b>: the combiner for that kind of media gives the signal no weight, "
         "because it showed no skill there on the benchmark; its score is shown for what it is worth.</p>"
     )
 
