@@ -120,20 +120,26 @@ def test_shipped_model_loads_and_uses_every_signal():
 # ----------------------------------------------------------------------------- against real faces only
 
 
-def _reference_model() -> RealReferenceModel:
+def _reference_model(shares: tuple[float, float] = (1.0, 1.0)) -> RealReferenceModel:
     # Real faces scored a: 0.1 … 0.9 (9 values), b: 0.2 … 0.6 (5); c is not weighed.
     refs = (tuple(round(0.1 * i, 1) for i in range(1, 10)), (0.2, 0.3, 0.4, 0.5, 0.6), ())
-    return RealReferenceModel(SIGNALS, refs, slope=1.0, bias=-1.0)
+    return RealReferenceModel(SIGNALS, refs, (*shares, 0.0), slope=1.0, bias=-1.0)
 
 
 def test_reference_p_values_and_surprise():
     model = _reference_model()
     p = model.p_values({"a": 0.85, "b": 0.3, "c": 0.99})
     assert p == {"a": pytest.approx(2 / 10), "b": pytest.approx(5 / 6)}  # c has no reference: not weighed
-    assert model.surprise({"a": 0.85, "b": 0.3}) == pytest.approx(-np.log(2 * 2 / 10))  # Bonferroni: m = 2
+    assert model.surprise({"a": 0.85, "b": 0.3}) == pytest.approx(-np.log(2 * 2 / 10))  # Bonferroni: × 2
     assert model.p_values({"a": 0.5}) == {"a": pytest.approx(6 / 10)}  # a tie counts as "at least as high"
     assert model.p_values({"a": 2.0}) == {"a": pytest.approx(1 / 10)}  # beyond every real face: the floor
     assert model.surprise({"c": 0.9}) is None and model.weights == (1.0, 1.0, 0.0)
+    # Weighted: a holds 3 of the 4 shares, so its p-value costs 4/3 and b's 4.
+    weighted = _reference_model((3.0, 1.0))
+    assert weighted.adjusted({"a": 0.85, "b": 0.65}) == {"a": pytest.approx(0.2 * 4 / 3), "b": pytest.approx(4 / 6)}
+    assert weighted.adjusted({"b": 0.65}) == {"b": pytest.approx(1 / 6)}  # alone: no cost
+    with pytest.raises(ValueError, match="share"):
+        RealReferenceModel(SIGNALS, ((0.1, 0.2, 0.3), (), ()), (1.0, 1.0, 0.0), 1.0, 0.0)
 
 
 def test_reference_model_any_one_unusual_signal_raises_the_probability():
@@ -149,14 +155,14 @@ def test_reference_model_any_one_unusual_signal_raises_the_probability():
 
 def test_fit_real_reference_keeps_only_real_scores_and_ranks_fakes_higher():
     rows, y = _data(300, seed=2)
-    model = fit_real_reference(rows, y, SIGNALS, use=("a", "b"))
+    model = fit_real_reference(rows, y, SIGNALS, use={"a": 2.0, "b": 1.0})
     real_a = sorted(r["a"] for r, label in zip(rows, y) if label == 0)
     assert model.references[0] == tuple(real_a) and model.references[2] == ()  # c: not in `use`
-    assert model.slope > 0.0
+    assert model.shares == (2.0, 1.0, 0.0) and model.slope > 0.0
     probs = np.array([model.probability(r) for r in rows])
     assert probs[np.array(y) == 1].mean() > probs[np.array(y) == 0].mean() + 0.1
     with pytest.raises(ValueError, match="both"):
-        fit_real_reference(rows[:5], [0] * 5, SIGNALS, use=("a",))
+        fit_real_reference(rows[:5], [0] * 5, SIGNALS, use={"a": 1.0})
 
 
 def test_reference_model_round_trips_and_the_file_names_its_kind(tmp_path):

@@ -37,7 +37,7 @@ import bisect
 import json
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -183,25 +183,33 @@ class RealReferenceModel(Combiner):
 
     Each weighed signal's score becomes a conformal p-value against the scores real faces of the
     benchmark got (`references`, sorted): p_s = (1 + #{real ≥ score}) / (n_s + 1) (Vovk, Gammerman
-    & Shafer 2005, "Algorithmic Learning in a Random World"). The m available p-values are pooled
-    by their minimum with Bonferroni's factor (Tippett 1931): surprise = −log(m · min_s p_s), and
-    p(fake) = σ(bias + slope · surprise) (Platt 1999 on that one number).
-    Nothing here is learned from fakes but the last two numbers, which do not change the ranking: a
-    kind of fake the benchmark never saw is flagged as soon as one signal finds it unlike every real
-    face, where a logistic combiner would weigh the signals by the fakes it was fitted on.
+    & Shafer 2005, "Algorithmic Learning in a Random World"). The available p-values are pooled by
+    their minimum with weighted Bonferroni factors (Tippett 1931; weighted: Genovese, Roeder &
+    Wasserman 2006): surprise = −log(min_s p_s · W / w_s), w_s the signal's `shares`, W their sum
+    over the available signals; then p(fake) = σ(bias + slope · surprise) (Platt 1999 on that one
+    number). Nothing here is learned from fakes but the last two numbers, which do not change the
+    ranking: a kind of fake the benchmark never saw is flagged as soon as one signal finds it unlike
+    the real faces, where a logistic combiner would weigh the signals by the fakes it was fitted on.
     """
 
     signals: tuple[str, ...]
     references: tuple[tuple[float, ...], ...]  # per signal, the real faces' scores, sorted; () = not weighed
+    shares: tuple[float, ...]  # per signal, its Bonferroni weight (0 = not weighed)
     slope: float
     bias: float
     medium: float = 0.35
     high: float = 0.7
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        if not len(self.signals) == len(self.references) == len(self.shares):
+            raise ValueError("fusion model: one list of references and one share per signal are needed")
+        if any(share < 0 or (share > 0) != bool(ref) for share, ref in zip(self.shares, self.references)):
+            raise ValueError("fusion model: a weighed signal needs references and a positive share, others neither")
+
     @property
     def weights(self) -> tuple[float, ...]:
-        return tuple(self.slope if ref else 0.0 for ref in self.references)
+        return tuple(self.slope * share for share in self.shares)
 
     def p_values(self, scores: Mapping[str, float | None]) -> dict[str, float]:
         """The weighed, available signals' p-values (small = unlike the real faces)."""
@@ -212,10 +220,17 @@ class RealReferenceModel(Combiner):
                 out[name] = (1 + len(ref) - bisect.bisect_left(ref, float(s))) / (len(ref) + 1)
         return out
 
-    def surprise(self, scores: Mapping[str, float | None]) -> float | None:
-        """−log(m · min p): None when no weighed signal could judge."""
+    def adjusted(self, scores: Mapping[str, float | None]) -> dict[str, float]:
+        """Each available weighed signal's p-value times W / w_s (its Bonferroni-adjusted value)."""
         p = self.p_values(scores)
-        return -math.log(len(p) * min(p.values())) if p else None
+        share = dict(zip(self.signals, self.shares))
+        total = sum(share[n] for n in p)
+        return {n: v * total / share[n] for n, v in p.items()}
+
+    def surprise(self, scores: Mapping[str, float | None]) -> float | None:
+        """−log of the smallest adjusted p-value: None when no weighed signal could judge."""
+        adjusted = self.adjusted(scores)
+        return -math.log(min(adjusted.values())) if adjusted else None
 
     def probability(self, scores: Mapping[str, float | None]) -> float:
         t = self.bias + self.slope * (self.surprise(scores) or 0.0)
@@ -225,9 +240,9 @@ class RealReferenceModel(Combiner):
         """The push on the log-odds: all of it from the most unusual signal (the others move
         nothing while it stands), 0 for every other available signal."""
         pushes = {n: 0.0 for n in self.signals if scores.get(n) is not None}
-        p = self.p_values(scores)
-        if p:
-            pushes[min(p, key=p.__getitem__)] = self.slope * (self.surprise(scores) or 0.0)
+        adjusted = self.adjusted(scores)
+        if adjusted:
+            pushes[min(adjusted, key=adjusted.__getitem__)] = self.slope * (self.surprise(scores) or 0.0)
         return pushes
 
     def to_dict(self) -> dict[str, Any]:
@@ -235,6 +250,7 @@ class RealReferenceModel(Combiner):
             "model": "real-reference",
             "signals": list(self.signals),
             "references": [list(ref) for ref in self.references],
+            "shares": list(self.shares),
             "slope": self.slope,
             "bias": self.bias,
             "thresholds": {"medium": self.medium, "high": self.high},
@@ -243,11 +259,10 @@ class RealReferenceModel(Combiner):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RealReferenceModel:
-        if len(data["references"]) != len(data["signals"]):
-            raise ValueError("fusion model: one list of references per signal is needed")
         return cls(
             signals=tuple(data["signals"]),
             references=tuple(tuple(sorted(float(x) for x in ref)) for ref in data["references"]),
+            shares=tuple(float(x) for x in data["shares"]),
             slope=float(data["slope"]),
             bias=float(data["bias"]),
             medium=float(data["thresholds"]["medium"]),
@@ -351,32 +366,43 @@ def fit_real_reference(
     labels: Sequence[int],
     signals: Sequence[str],
     *,
-    use: Collection[str],
+    use: Mapping[str, float],
     l2: float = 1.0,
     sample_weight: Sequence[float] | None = None,
     meta: dict[str, Any] | None = None,
 ) -> RealReferenceModel:
-    """Fit a `RealReferenceModel`: the references are the real rows' scores of the `use` signals
-    (a signal with fewer than 3 gets none: not weighed); slope and bias are a logistic regression
-    of the labels on the surprise, each real row's taken against the others (leave one out), as a
-    new real face would be."""
+    """Fit a `RealReferenceModel`: `use` maps the signals to weigh to their shares; their references
+    are the real rows' scores (a signal with fewer than 3 is not weighed). Slope and bias are a
+    logistic regression of the labels on the surprise, each real row's taken against the other
+    real rows (leave one out), as a new real face's would be."""
     _check_rows(rows, labels, signals, use)
     y = np.asarray(labels, dtype=np.float64)
     sw = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    references = []
+    references, shares = [], []
     for name in signals:
         ref = sorted(float(r[name]) for r, lab in zip(rows, labels) if lab == 0 and r.get(name) is not None)
-        references.append(tuple(ref) if name in use and len(ref) >= 3 else ())
+        weighed = name in use and use[name] > 0 and len(ref) >= 3
+        references.append(tuple(ref) if weighed else ())
+        shares.append(float(use[name]) if weighed else 0.0)
+    model = RealReferenceModel(tuple(signals), tuple(references), tuple(shares), 1.0, 0.0)
     surprise = np.zeros((len(rows), 1))
     for i, (r, lab) in enumerate(zip(rows, labels)):
-        p = []
-        for name, ref in zip(signals, references):
-            if ref and r.get(name) is not None:
-                at_least = len(ref) - bisect.bisect_left(ref, float(r[name]))  # a real row counts itself here
-                p.append(at_least / len(ref) if lab == 0 else (1 + at_least) / (len(ref) + 1))
-        surprise[i, 0] = -math.log(len(p) * min(p)) if p else 0.0
+        judge = model if lab == 1 else replace(model, references=_without(model, r))
+        surprise[i, 0] = judge.surprise(r) or 0.0
     (slope,), bias = _logistic(surprise, y, sw, l2)
-    return RealReferenceModel(tuple(signals), tuple(references), float(slope), bias, meta=meta or {})
+    return RealReferenceModel(tuple(signals), tuple(references), tuple(shares), float(slope), bias, meta=meta or {})
+
+
+def _without(model: RealReferenceModel, row: Mapping[str, float | None]) -> tuple[tuple[float, ...], ...]:
+    """The references without the scores of `row`, a real row they were made from."""
+    out = []
+    for name, ref in zip(model.signals, model.references):
+        value = row.get(name)
+        if ref and value is not None:
+            i = bisect.bisect_left(ref, float(value))
+            ref = ref[:i] + ref[i + 1 :]
+        out.append(ref)
+    return tuple(out)
 
 
 def _check_rows(
