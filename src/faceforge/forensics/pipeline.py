@@ -89,9 +89,11 @@ class DetectOptions:
     # search works at 1152 px anyway (`FaceDetector.WORK_SIDE`). A 14 MP camera JPEG then decodes
     # at half size (DCT scaling); its faces keep 39 % of their width, so one under about 40 px
     # between the eyes at full size becomes too small for the blending signal (`--thorough`
-    # analyses at full size). bench/detect_big.py (2026-11-28, 1ac2fb8): on the 23 real photos of
-    # ../shared/data over 2.1 MP and a swap made from each, the risk the same on 43 of 46, the
-    # probability 0.006 apart (median; at most 0.11); the 4 of 8 MP and more 0.26 s against 0.61 s.
+    # analyses at full size). bench/detect_big.py (2026-11-28, 48fdda0): on the 23 real photos of
+    # ../shared/data over 2.1 MP and a swap made from each, the probability 0.013 apart (median; at
+    # most 0.14), real against swapped AUC 0.72 scaled, 0.71 full size, the risk the same on 38 of
+    # 46 (the still-image probabilities sit near the 'medium' line); those of 8 MP and more took
+    # 0.28 s against 0.63 s.
     photo_megapixels: float | None = 2.1
     max_duration: float | None = None
     suspicious_frames: int = 3
