@@ -13,6 +13,7 @@ from faceforge.forensics.fusion import (
     FusionModel,
     RealReferenceModel,
     combiner_from_dict,
+    conformal_p,
     fit_fusion,
     fit_real_reference,
     load_fusion,
@@ -129,17 +130,28 @@ def _reference_model(shares: tuple[float, float] = (1.0, 1.0)) -> RealReferenceM
 def test_reference_p_values_and_surprise():
     model = _reference_model()
     p = model.p_values({"a": 0.85, "b": 0.3, "c": 0.99})
-    assert p == {"a": pytest.approx(2 / 10), "b": pytest.approx(5 / 6)}  # c has no reference: not weighed
-    assert model.surprise({"a": 0.85, "b": 0.3}) == pytest.approx(-np.log(2 * 2 / 10))  # Bonferroni: × 2
+    # a: 0.85 lies halfway between the real 0.8 and 0.9, so 1.5 real scores count as "at least as high"
+    assert p == {"a": pytest.approx(2.5 / 10), "b": pytest.approx(5 / 6)}  # c has no reference: not weighed
+    assert model.surprise({"a": 0.85, "b": 0.3}) == pytest.approx(-np.log(2 * 2.5 / 10))  # Bonferroni: × 2
     assert model.p_values({"a": 0.5}) == {"a": pytest.approx(6 / 10)}  # a tie counts as "at least as high"
     assert model.p_values({"a": 2.0}) == {"a": pytest.approx(1 / 10)}  # beyond every real face: the floor
     assert model.surprise({"c": 0.9}) is None and model.weights == (1.0, 1.0, 0.0)
     # Weighted: a holds 3 of the 4 shares, so its p-value costs 4/3 and b's 4.
     weighted = _reference_model((3.0, 1.0))
-    assert weighted.adjusted({"a": 0.85, "b": 0.65}) == {"a": pytest.approx(0.2 * 4 / 3), "b": pytest.approx(4 / 6)}
+    assert weighted.adjusted({"a": 0.85, "b": 0.65}) == {"a": pytest.approx(0.25 * 4 / 3), "b": pytest.approx(4 / 6)}
     assert weighted.adjusted({"b": 0.65}) == {"b": pytest.approx(1 / 6)}  # alone: no cost
     with pytest.raises(ValueError, match="share"):
         RealReferenceModel(SIGNALS, ((0.1, 0.2, 0.3), (), ()), (1.0, 1.0, 0.0), 1.0, 0.0)
+
+
+def test_conformal_p_is_the_count_made_continuous():
+    reference = (0.1, 0.2, 0.4, 0.8)
+    values = np.linspace(0.0, 1.0, 401)
+    p = np.array([conformal_p(reference, v) for v in values])
+    assert np.all(np.diff(p) <= 1e-12) and p[0] == 1.0 and p[-1] == pytest.approx(1 / 5)
+    for v in reference:  # at a real score it is the plain count (1 + #{≥ v}) / (n + 1)
+        assert conformal_p(reference, v) == pytest.approx((1 + sum(r >= v for r in reference)) / 5)
+    assert np.abs(np.diff(p[values < 0.79])).max() < 0.02  # no steps between real scores
 
 
 def test_reference_model_any_one_unusual_signal_raises_the_probability():

@@ -183,7 +183,8 @@ class RealReferenceModel(Combiner):
 
     Each weighed signal's score becomes a conformal p-value against the scores real faces of the
     benchmark got (`references`, sorted): p_s = (1 + #{real ≥ score}) / (n_s + 1) (Vovk, Gammerman
-    & Shafer 2005, "Algorithmic Learning in a Random World"). The available p-values are pooled by
+    & Shafer 2005, "Algorithmic Learning in a Random World"; the count interpolated between real
+    scores: `conformal_p`). The available p-values are pooled by
     their minimum with weighted Bonferroni factors (Tippett 1931; weighted: Genovese, Roeder &
     Wasserman 2006): surprise = −log(min_s p_s · W / w_s), w_s the signal's `shares`, W their sum
     over the available signals; then p(fake) = σ(bias + slope · surprise) (Platt 1999 on that one
@@ -213,12 +214,11 @@ class RealReferenceModel(Combiner):
 
     def p_values(self, scores: Mapping[str, float | None]) -> dict[str, float]:
         """The weighed, available signals' p-values (small = unlike the real faces)."""
-        out = {}
-        for name, ref in zip(self.signals, self.references):
-            s = scores.get(name)
-            if ref and s is not None:
-                out[name] = (1 + len(ref) - bisect.bisect_left(ref, float(s))) / (len(ref) + 1)
-        return out
+        return {
+            name: conformal_p(ref, float(scores[name]))  # type: ignore[arg-type]
+            for name, ref in zip(self.signals, self.references)
+            if ref and scores.get(name) is not None
+        }
 
     def adjusted(self, scores: Mapping[str, float | None]) -> dict[str, float]:
         """Each available weighed signal's p-value times W / w_s (its Bonferroni-adjusted value)."""
@@ -269,6 +269,21 @@ class RealReferenceModel(Combiner):
             high=float(data["thresholds"]["high"]),
             meta=dict(data.get("meta", {})),
         )
+
+
+def conformal_p(reference: Sequence[float], value: float) -> float:
+    """(1 + #{reference ≥ value}) / (n + 1) for a sorted reference, with the count interpolated
+    linearly between neighbouring reference values, so that a score between two real ones gets a
+    p-value between theirs instead of a step (28 real images make 29 steps); at or beyond the
+    highest real score it is the plain count."""
+    n = len(reference)
+    above = bisect.bisect_right(reference, value)  # reference values ≤ value
+    if above == 0:
+        return 1.0
+    if above == n:
+        return (1 + (reference[-1] == value)) / (n + 1)
+    lo, hi = reference[above - 1], reference[above]
+    return (1 + n - above + (hi - value) / (hi - lo)) / (n + 1)
 
 
 def combiner_from_dict(data: Mapping[str, Any]) -> FusionModel | RealReferenceModel:
