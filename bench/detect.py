@@ -81,21 +81,22 @@ L2 = 1.0
 # (the DFDC frames score high whether real or fake), and with them in a logistic fit the
 # out-of-fold image AUC was 0.26 (nested per-fold signal selection: 0.21-0.24) against 0.59 with
 # the CNN alone (run of 2026-11-27). Against the real images only, those frames just widen the
-# real range. Measured 2026-11-28, corpus out of fold over 3 draws of the folds, and "wild": the
-# 749 real and 23 fake still images of ../shared/data as given (their faces' signals against all
-# 28 corpus real images; the fakes are the originals of the corpus's, the real photos mostly not
-# in it), AUC and the share of fakes caught where 2 / 10 / 20 % of the real photos are flagged
-# (p-values with the count interpolated between real scores, `conformal_p`):
-#   blending alone            corpus 0.61       wild 0.77, 0.48 / 0.70 / 0.74
-#   blending + noise, 1 : 1   corpus 0.65-0.69  wild 0.86, 0.17 / 0.62 / 0.71
-#   blending + noise, 2 : 1   corpus 0.65-0.68  wild 0.92, 0.38 / 0.88 / 0.96   <- shipped
-#   blending + noise, 4 : 1   corpus 0.64-0.67  wild 0.92, 0.46 / 0.79 / 0.92
-#   2 : 1 with plain counts   corpus 0.63-0.68  wild 0.92, 0.42 / 0.75 / 0.96
-#   + frequency (1 : 1 : 1)   corpus 0.55-0.59; Fisher's sum of −log p instead of the minimum,
-#   blending + noise: 0.61-0.66; Gaussian tails instead of ranks: no better.
-# With 2 : 1, the families left out of the corpus (seed 0): stylegan 0.41 -> 0.77, liquify
-# 0.05 -> 0.71, dfdc 0.79 -> 0.71, ffpp-frames 0.92 -> 0.88, mesonet 0.44 -> 0.37. These choices
-# were made on the same media, so they are not themselves out of sample.
+# real range. Measured 2026-11-28 (`python bench/detect_photos.py`, its "variants" table): AUC on
+# the corpus out of fold over 3 draws of the folds, and on the 749 real and 23 fake still images of
+# ../shared/data as given (their faces against all 28 corpus real images; the fakes are the
+# originals of the corpus's, the real photos mostly not in it) with the share of fakes caught where
+# 2 / 10 / 20 % of the real photos are flagged:
+#   blending alone            corpus 0.61       photos 0.77, 0.48 / 0.70 / 0.74
+#   blending + noise, 1 : 1   corpus 0.65-0.69  photos 0.86, 0.17 / 0.61 / 0.70
+#   blending + noise, 2 : 1   corpus 0.65-0.68  photos 0.91, 0.35 / 0.87 / 0.96   <- shipped
+#   blending + noise, 4 : 1   corpus 0.64-0.67  photos 0.92, 0.43 / 0.78 / 0.91
+#   + frequency, 2 : 1 : 1    corpus 0.55-0.60  photos 0.87, 0.09 / 0.39 / 0.96
+# Measured once, not kept: plain counts instead of `conformal_p`'s interpolation (2 : 1: corpus
+# 0.63-0.68, photos 0.92), Fisher's sum of −log p instead of the minimum (blending + noise: corpus
+# 0.61-0.66), Gaussian tails instead of ranks (no better). With 2 : 1, the families left out
+# (bench/README.md): stylegan 0.41 -> 0.77, liquify 0.32 -> 0.86, dfdc 0.84 -> 0.77, ffpp-frames
+# 0.88 -> 0.89, mesonet 0.41 -> 0.38. These choices were made on the same media, so they are not
+# themselves out of sample.
 IMAGE_SHARES = {"blending": 2.0, "noise": 1.0}
 FUSED = {"image": tuple(IMAGE_SHARES), "video": SIGNALS}
 COMBINER = {"image": "real-reference", "video": "logistic"}

@@ -157,8 +157,8 @@ def variants_section(faces: list[tuple[bool, list[dict[str, float | None]]]]) ->
             kept = [it for it in images if scores[it.id] is not None]
             corpus.append(auc([it.label for it in kept], [scores[it.id] for it in kept]))
         model = _reference([it for it in images if it.label == 0], shares)
-        wild = np.array([max((model.surprise(f) or -np.inf) for f in fs) for _, fs in faces])
-        ok = np.isfinite(wild)
+        wild = np.array([_most_unusual(model, fs) for _, fs in faces])
+        ok = ~np.isnan(wild)
         y, s = labels[ok], wild[ok]
         rows.append(
             [
@@ -174,6 +174,12 @@ def variants_section(faces: list[tuple[bool, list[dict[str, float | None]]]]) ->
         "reference. These photos: against all the benchmark's real images, caught as above:\n\n"
         + table(["signals and shares", "benchmark AUC", "AUC here", "caught at 2 %", "at 10 %", "at 20 %"], rows)
     )
+
+
+def _most_unusual(model, faces: list[dict[str, float | None]]) -> float:  # noqa: ANN001
+    """The photo's highest surprise over its faces (NaN: none could be judged)."""
+    values = [v for f in faces if (v := model.surprise(f)) is not None]
+    return max(values) if values else float("nan")
 
 
 def _reference(reals: list, shares: dict[str, float]):  # noqa: ANN202

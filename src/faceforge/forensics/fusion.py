@@ -15,8 +15,9 @@ Still images: `RealReferenceModel`. The benchmark's images are too few and too m
 on (see `FUSED` in bench/detect.py), so each weighed signal (the blending CNN, noise) is compared
 with the scores real faces got, and the face is as suspicious as its most unusual signal; only the
 calibration of that one number is fitted on fakes. A kind of fake the benchmark never had is then
-judged as any other: out of fold, stylegan faces went from AUC 0.41 to 0.86 and the pooled image
-AUC from 0.60 to 0.65 (2026-11-28).
+judged as any other: left out of the fit, generated (stylegan) faces went from AUC 0.41 to 0.77 and
+a liquified one from 0.32 to 0.86, the pooled image AUC from 0.60 to 0.65, and on the photos of
+../shared/data as given from 0.77 to 0.91 (2026-11-28, bench/detect.py and bench/detect_photos.py).
 
 Both are fitted by `bench/detect.py --fit` on the evaluation corpus with identity-grouped
 cross-validation (the figures it reports are out-of-fold) and stored with their provenance in

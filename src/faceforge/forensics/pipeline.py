@@ -37,7 +37,7 @@ import cv2
 import numpy as np
 
 from faceforge.faces.face import Face
-from faceforge.forensics.fusion import Fusion, FusionModel, load_fusion
+from faceforge.forensics.fusion import Combiner, Fusion, FusionModel, load_fusion
 from faceforge.forensics.pooling import top_k_mean
 from faceforge.forensics.result import Detection, FaceVerdict, SuspiciousFrame, TimelinePoint
 from faceforge.forensics.signal import (
@@ -89,11 +89,11 @@ class DetectOptions:
     # search works at 1152 px anyway (`FaceDetector.WORK_SIDE`). A 14 MP camera JPEG then decodes
     # at half size (DCT scaling); its faces keep 39 % of their width, so one under about 40 px
     # between the eyes at full size becomes too small for the blending signal (`--thorough`
-    # analyses at full size). bench/detect_big.py (2026-11-28, 48fdda0): on the 23 real photos of
+    # analyses at full size). bench/detect_big.py (2026-11-28): on the 23 real photos of
     # ../shared/data over 2.1 MP and a swap made from each, the probability 0.013 apart (median; at
-    # most 0.14), real against swapped AUC 0.72 scaled, 0.71 full size, the risk the same on 38 of
-    # 46 (the still-image probabilities sit near the 'medium' line); those of 8 MP and more took
-    # 0.28 s against 0.63 s.
+    # most 0.12), real against swapped AUC 0.72 scaled, 0.73 full size, the risk the same on 37 of
+    # 46 (most still-image probabilities sit near the 'medium' line); those of 8 MP and more took
+    # 0.24 s against 0.57 s.
     photo_megapixels: float | None = 2.1
     max_duration: float | None = None
     suspicious_frames: int = 3
@@ -154,7 +154,7 @@ def detect(
     path: str | Path,
     options: DetectOptions = DetectOptions(),
     *,
-    fusion: Fusion | FusionModel | None = None,
+    fusion: Fusion | Combiner | None = None,
     progress: Progress | None = None,
 ) -> Detection:
     """Screen one image or video for manipulated faces.
@@ -162,7 +162,7 @@ def detect(
     Raises the media errors of `faceforge.media` for files that cannot be read (MediaNotFound,
     UnsupportedMedia, CorruptMedia, MediaTooLarge). A file without a face is not an error: its
     Detection has fake_probability None and says "no face found; nothing to judge".
-    `fusion`: the combiners to use (default: the shipped ones); a single FusionModel is used for
+    `fusion`: the combiners to use (default: the shipped ones); a single combiner is used for
     images and videos alike.
     """
     from faceforge.media.image import image_info
@@ -193,7 +193,7 @@ def detect(
 
 
 def _detect_image(
-    path: Path, image: np.ndarray, size: tuple[int, int], options: DetectOptions, fusion: FusionModel
+    path: Path, image: np.ndarray, size: tuple[int, int], options: DetectOptions, fusion: Combiner
 ) -> Detection:
     """size: the photo's own (height, width); `image` may be scaled down from it."""
     from faceforge.faces.analyzer import analyze
@@ -234,9 +234,9 @@ def _detect_image(
     )
 
 
-def _skill_notes(fusion: FusionModel, what: str) -> list[str]:
+def _skill_notes(fusion: Combiner, what: str) -> list[str]:
     """A plain warning when the combiner used has not shown skill on faceforge's benchmark (it then
-    never says 'high' either: `FusionModel.risk`)."""
+    never says 'high' either: `Combiner.risk`)."""
     if fusion.shows_skill:
         return []
     low, high = fusion.measured_auc_low, fusion.meta.get("signal_stats", {}).get("fused", {}).get("auc_high")
@@ -519,7 +519,7 @@ def _verdict(
     track: int,
     signals: dict[str, SignalScore],
     frames: tuple[int, ...],
-    fusion: FusionModel,
+    fusion: Combiner,
     samples: tuple[tuple[int, float, dict[str, float | None]], ...],
 ) -> FaceVerdict:
     scores = {name: s.score for name, s in signals.items()}
