@@ -36,9 +36,17 @@ def caught(labels: np.ndarray, scores: np.ndarray, flagged: float) -> float:
     return float(np.mean(scores[labels] > level))
 
 
+def ranking(labels: np.ndarray, scores: np.ndarray) -> list[str]:
+    """AUC and the fakes caught at each of FLAGGED, over the photos with a score (not NaN)."""
+    from faceforge.eval.detection import auc
+
+    ok = ~np.isnan(scores)
+    y, s = labels[ok], scores[ok]
+    return [f"{auc(y, s):.3f}", *(f"{caught(y, s, f):.2f}" for f in FLAGGED)]
+
+
 def main() -> None:
     from faceforge.errors import FaceforgeError
-    from faceforge.eval.detection import auc
     from faceforge.forensics.fusion import load_fusion
     from faceforge.forensics.pipeline import DetectOptions, detect
 
@@ -88,15 +96,7 @@ def main() -> None:
     auc_rows = []
     for name, scores in ranked:
         ok = ~np.isnan(scores)
-        y, s = labels[ok], scores[ok]
-        auc_rows.append(
-            [
-                name,
-                f"{int((~y).sum())}/{int(y.sum())}",
-                f"{auc(y, s):.3f}",
-                *(f"{caught(y, s, f):.2f}" for f in FLAGGED),
-            ]
-        )
+        auc_rows.append([name, f"{int((~labels[ok]).sum())}/{int(labels[ok].sum())}", *ranking(labels, scores)])
     no_high = (
         ""
         if fusion.image.shows_skill
@@ -158,16 +158,7 @@ def variants_section(faces: list[tuple[bool, list[dict[str, float | None]]]]) ->
             corpus.append(auc([it.label for it in kept], [scores[it.id] for it in kept]))
         model = _reference([it for it in images if it.label == 0], shares)
         wild = np.array([_most_unusual(model, fs) for _, fs in faces])
-        ok = ~np.isnan(wild)
-        y, s = labels[ok], wild[ok]
-        rows.append(
-            [
-                name,
-                f"{min(corpus):.2f}–{max(corpus):.2f}",
-                f"{auc(y, s):.3f}",
-                *(f"{caught(y, s, f):.2f}" for f in FLAGGED),
-            ]
-        )
+        rows.append([name, f"{min(corpus):.2f}–{max(corpus):.2f}", *ranking(labels, wild)])
     return (
         "**Still-image combiner variants** (`RealReferenceModel` with these shares; its ranking only). "
         f"Benchmark: out of fold over {DRAWS} draws of the folds, the real images of the other folds as the "
