@@ -24,6 +24,21 @@ def shared_data() -> Path:
     return path
 
 
+STILL_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
+
+
+def still_images(data: Path, labels: tuple[str, ...]) -> list[dict[str, str]]:
+    """The MANIFEST rows of still images (by suffix) whose label is one of `labels`, in order."""
+    import csv
+
+    with open(data / "MANIFEST.csv", newline="") as fh:
+        return [
+            r
+            for r in csv.DictReader(fh)
+            if r["label"] in labels and Path(r["file"]).suffix.lower() in STILL_IMAGE_SUFFIXES
+        ]
+
+
 def machine() -> str:
     cpu = platform.processor() or "unknown CPU"
     try:

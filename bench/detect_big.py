@@ -14,7 +14,6 @@ encoding; it is shown to compare the two sizes, not as the detector's skill (ben
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import statistics
 import sys
@@ -23,23 +22,18 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BENCH, git_revision, machine, shared_data, table, update_readme  # noqa: E402
+from _common import BENCH, git_revision, machine, shared_data, still_images, table, update_readme  # noqa: E402
 
 OUT = BENCH / "out" / "detect" / "big"
 REPEATS = 3  # timed runs per file and size; the scores are the same every run
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
 def big_photos(data: Path, megapixels: float) -> list[Path]:
     """The real still images of the manifest with more than `megapixels`, in manifest order."""
     from faceforge.media.image import image_info
 
-    with open(data / "MANIFEST.csv", newline="") as fh:
-        rows = [
-            r for r in csv.DictReader(fh) if r["label"] == "real" and Path(r["file"]).suffix.lower() in IMAGE_SUFFIXES
-        ]
     out = []
-    for r in rows:
+    for r in still_images(data, ("real",)):
         info = image_info(data / r["file"])
         if info.width * info.height > megapixels * 1e6:
             out.append(data / r["file"])

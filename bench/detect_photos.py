@@ -24,9 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import detect as bench  # noqa: E402  (bench/detect.py: the corpus, its scores and folds)
-from _common import git_revision, machine, shared_data, table, update_readme  # noqa: E402
+from _common import git_revision, machine, shared_data, still_images, table, update_readme  # noqa: E402
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 FLAGGED = (0.02, 0.10, 0.20)  # shares of real photos flagged at which the fakes caught are read
 
 
@@ -54,12 +53,7 @@ def main() -> None:
     data = shared_data()
     fusion = load_fusion()
     options = DetectOptions(heatmaps=False, suspicious_frames=0)
-    with open(data / "MANIFEST.csv", newline="") as fh:
-        rows = [
-            r
-            for r in csv.DictReader(fh)
-            if r["label"] in ("real", "fake") and Path(r["file"]).suffix.lower() in IMAGE_SUFFIXES
-        ]
+    rows = still_images(data, ("real", "fake"))
     said: dict[str, Counter] = {"real": Counter(), "fake": Counter()}
     scored: list[tuple[bool, dict[str, float | None], float]] = []  # (fake?, signals, probability)
     faces: list[tuple[bool, list[dict[str, float | None]]]] = []  # (fake?, every face's signals)

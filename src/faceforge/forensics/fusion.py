@@ -53,6 +53,16 @@ _MODEL_FILE = "fusion.json"
 MIN_SKILL_AUC = 0.6  # a combiner measured below this AUC has no skill to speak of: no "high" from it
 
 
+def _sigmoid(t: float) -> float:
+    return float(1.0 / (1.0 + math.exp(-t)))
+
+
+def _write_json(path: str | Path, data: Mapping[str, Any]) -> None:
+    from faceforge.media.output import write_text
+
+    write_text(path, json.dumps(data, indent=2) + "\n")
+
+
 def score_logit(score: float) -> float:
     p = min(max(float(score), 1e-6), 1.0 - 1e-6)
     return float(np.clip(math.log(p / (1.0 - p)), -_CLIP, _CLIP))
@@ -75,16 +85,17 @@ class Combiner:
         return self.meta.get("signal_stats", {}).get("fused", {}).get("auc")
 
     @property
-    def measured_auc_low(self) -> float | None:
-        """The lower end of that AUC's 95 % bootstrap interval (None: not measured)."""
-        return self.meta.get("signal_stats", {}).get("fused", {}).get("auc_low")
+    def measured_auc_interval(self) -> tuple[float, float] | None:
+        """That AUC's 95 % bootstrap interval (None: not measured)."""
+        fused = self.meta.get("signal_stats", {}).get("fused", {})
+        return (fused["auc_low"], fused["auc_high"]) if "auc_low" in fused and "auc_high" in fused else None
 
     @property
     def shows_skill(self) -> bool:
         """False when the benchmark measured this combiner below `MIN_SKILL_AUC`, or could not tell
         it from chance (the lower end of its AUC's 95 % interval at 0.5 or below)."""
-        auc, low = self.measured_auc, self.measured_auc_low
-        return (auc is None or auc >= MIN_SKILL_AUC) and (low is None or low > 0.5)
+        auc, interval = self.measured_auc, self.measured_auc_interval
+        return (auc is None or auc >= MIN_SKILL_AUC) and (interval is None or interval[0] > 0.5)
 
     @property
     def deciding_signals(self) -> tuple[str, ...]:
@@ -111,9 +122,7 @@ class Combiner:
         return "medium" if probability >= self.medium else "low"
 
     def save(self, path: str | Path) -> None:
-        from faceforge.media.output import write_text
-
-        write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")  # type: ignore[attr-defined]
+        _write_json(path, self.to_dict())  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -140,7 +149,7 @@ class FusionModel(Combiner):
 
     def probability(self, scores: Mapping[str, float | None]) -> float:
         t = self.bias + float(np.dot(self.weights, self.features(scores)))
-        return float(1.0 / (1.0 + math.exp(-t)))
+        return _sigmoid(t)
 
     def contributions(self, scores: Mapping[str, float | None]) -> dict[str, float]:
         """Each available signal's push on the log-odds (positive = towards fake)."""
@@ -235,7 +244,7 @@ class RealReferenceModel(Combiner):
 
     def probability(self, scores: Mapping[str, float | None]) -> float:
         t = self.bias + self.slope * (self.surprise(scores) or 0.0)
-        return float(1.0 / (1.0 + math.exp(-t)))
+        return _sigmoid(t)
 
     def contributions(self, scores: Mapping[str, float | None]) -> dict[str, float]:
         """The push on the log-odds: all of it from the most unusual signal (the others move
@@ -243,7 +252,8 @@ class RealReferenceModel(Combiner):
         pushes = {n: 0.0 for n in self.signals if scores.get(n) is not None}
         adjusted = self.adjusted(scores)
         if adjusted:
-            pushes[min(adjusted, key=adjusted.__getitem__)] = self.slope * (self.surprise(scores) or 0.0)
+            most = min(adjusted, key=adjusted.__getitem__)
+            pushes[most] = -self.slope * math.log(adjusted[most])
         return pushes
 
     def to_dict(self) -> dict[str, Any]:
@@ -322,9 +332,7 @@ class Fusion:
         return cls(image=combiner_from_dict(data["image"]), video=combiner_from_dict(data["video"]))
 
     def save(self, path: str | Path) -> None:
-        from faceforge.media.output import write_text
-
-        write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+        _write_json(path, self.to_dict())
 
 
 def load_fusion(path: str | Path | None = None) -> Fusion:

@@ -239,8 +239,8 @@ def _skill_notes(fusion: Combiner, what: str) -> list[str]:
     never says 'high' either: `Combiner.risk`)."""
     if fusion.shows_skill:
         return []
-    low, high = fusion.measured_auc_low, fusion.meta.get("signal_stats", {}).get("fused", {}).get("auc_high")
-    interval = f", 95 % interval {low:.2f}–{high:.2f}" if low is not None and high is not None else ""
+    measured = fusion.measured_auc_interval
+    interval = f", 95 % interval {measured[0]:.2f}–{measured[1]:.2f}" if measured else ""
     return [
         f"faceforge's screening of {what} has not yet shown skill on its benchmark (AUC "
         f"{fusion.measured_auc:.2f} out-of-fold{interval}, 0.5 is chance): read this verdict as exploration, "

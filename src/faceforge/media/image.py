@@ -126,8 +126,9 @@ def read_image(
     with open_pillow(path, fmt) as im:
         limits.check(path, *im.size)
         sixteen_bit = _is_16bit_colour(im)  # the tile list that tells is gone after load()
-        if fmt == "jpeg" and fitted_size(im.size, fit_megapixels) != im.size:
-            im.draft(None, fitted_size(im.size, fit_megapixels))  # the largest 1/2^k scale not under it
+        wanted = fitted_size(im.size, fit_megapixels)
+        if fmt == "jpeg" and wanted != im.size:
+            im.draft(None, wanted)  # the largest 1/2^k scale not under it
         _load_strict(path, im)
         # Read after load(): Pillow (and OpenCV) turn TIFFs upright themselves and Pillow then
         # drops the tag, so only what is left still needs turning.
@@ -135,9 +136,10 @@ def read_image(
         rgb = _decode_16bit_colour(path) if sixteen_bit else None
         if rgb is None:
             rgb = pillow_to_rgb(path, im)
-    size = (rgb.shape[1], rgb.shape[0])
-    if fitted_size(size, fit_megapixels) != size:
-        rgb = cv2.resize(rgb, fitted_size(size, fit_megapixels), interpolation=cv2.INTER_AREA)
+    size = (rgb.shape[1], rgb.shape[0])  # as decoded: maybe drafted smaller, a TIFF maybe turned already
+    wanted = fitted_size(size, fit_megapixels)
+    if wanted != size:
+        rgb = cv2.resize(rgb, wanted, interpolation=cv2.INTER_AREA)
     return apply_exif_orientation(rgb, orientation)
 
 
