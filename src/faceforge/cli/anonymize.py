@@ -59,15 +59,17 @@ def anonymize_command(
     Recall first: a low detection threshold, padded regions, tracking plus raw detections in video, and regions held a few frames after a face is lost. A video keeps its audio.
 
     Exit code 1 when no face was found: the output is still written, as an unchanged copy (a video is re-encoded), so pipelines can go on."""
+    import numpy as np
+
     from faceforge.media.video import read_media
     from faceforge.provenance.labeler import ProvenanceLabeler
 
     console = Console(quiet=quiet, verbose=verbose)
     options = AnonymizeOptions(pad=pad, low_score=min_score, min_score=max(min_score, 0.5))
-    kind, media = read_media(input)
+    _, media = read_media(input)
     # The output is edited media: watermark + C2PA record "anonymize" (no consent needed).
     labeler = ProvenanceLabeler("anonymize", ingredients=[input], consent=None)
-    if kind == "image":
+    if isinstance(media, np.ndarray):  # a photo
         _check_output(input, output, IMAGE_SUFFIXES, "photo")
         faces, frames = _image(media, output, mode, options, labeler), 1
     else:

@@ -83,19 +83,20 @@ def faces_command(
     """Find the faces in a photo or video: boxes, head pose, eyes and mouth, identities.
 
     Exit code 1 when no face is found (the JSON and preview are still written)."""
-    from faceforge.media.video import read_media
+    from faceforge.media.video import VideoInfo, read_media
 
     console = Console(quiet=quiet, verbose=verbose)
     _check_output_suffix(json_out, {".json"}, "--json")
     _check_output_suffix(preview, {".png", ".jpg", ".jpeg", ".webp", ".mp4"}, "--preview")
+    media: np.ndarray | VideoInfo
     if input is None:
         from faceforge.samples import SAMPLE_NAME, astronaut
 
         console.print(f"No INPUT given: using {SAMPLE_NAME}.")
-        kind, media, name = "image", astronaut(), "astronaut"
+        media, name = astronaut(), "astronaut"
     else:
-        (kind, media), name = read_media(input), str(input)
-    if kind == "video":
+        (_, media), name = read_media(input), str(input)
+    if not isinstance(media, np.ndarray):  # a video
         assert input is not None
         found = _video(input, media, console, json_out, preview, max_faces, min_score, smoothing, landmarks, max_frames)
     else:

@@ -242,7 +242,9 @@ class _OncePerFrameDetector(FaceDetector):
         self._thorough = False
         self._found: list[Detection] = []
 
-    def detect(self, image: np.ndarray, *, thorough: bool = True, tiles: bool = True) -> list[Detection]:
+    def detect(
+        self, image: np.ndarray, *, thorough: bool = True, tiles: bool | Literal["fallback"] = True
+    ) -> list[Detection]:
         if image is not self._frame or (thorough and not self._thorough):
             self._frame, self._thorough = image, thorough
             self._found = super().detect(image, thorough=thorough)
@@ -670,7 +672,7 @@ def _synthetic_layer(source: np.ndarray, landmarks: np.ndarray, size: float, per
     return _Layer(x0, y0, canvas, alpha)
 
 
-def _shading(shape: tuple[int, int], q: np.ndarray, rot: np.ndarray, mean: _MeanFace) -> np.ndarray:
+def _shading(shape: tuple[int, ...], q: np.ndarray, rot: np.ndarray, mean: _MeanFace) -> np.ndarray:
     """H×W float32 Lambert shading of the posed mean mesh, ≈1 on average, 1 outside it."""
     lambert = np.clip((mean.normals @ rot.T) @ _LIGHT, 0.0, 1.0)
     levels = np.round(lambert * 31).astype(np.int32)
@@ -696,6 +698,12 @@ def _draw_features(
     def pts(ids: tuple[int, ...] | np.ndarray) -> np.ndarray:
         return _poly(q[list(ids)], origin)
 
+    def fill(p: np.ndarray) -> Callable[[np.ndarray], None]:
+        return lambda m: cv2.fillPoly(m, [p], 255, aa, s)
+
+    def line(p: np.ndarray) -> Callable[[np.ndarray], None]:
+        return lambda m: cv2.polylines(m, [p], False, 255, thick, aa, s)
+
     dark = np.array([45, 32, 30], np.float32)
     brow = tone * 0.42
     lip = np.clip(tone * np.array([0.92, 0.62, 0.62], np.float32), 0, 255)
@@ -703,9 +711,9 @@ def _draw_features(
     iris_colour = np.array([92, 64, 46], np.float32)
 
     for ids in (_RIGHT_BROW, _LEFT_BROW):
-        _paint(canvas, lambda m, p=pts(ids): cv2.fillPoly(m, [p], 255, aa, s), brow, 0.85)
+        _paint(canvas, fill(pts(ids)), brow, 0.85)
     for eye in (t.right_eye(), t.left_eye()):
-        _paint(canvas, lambda m, p=pts(eye): cv2.fillPoly(m, [p], 255, aa, s), sclera, 1.0)
+        _paint(canvas, fill(pts(eye)), sclera, 1.0)
     irises = ((468, t.RIGHT_EYE_CORNERS, t.right_eye()), (473, t.LEFT_EYE_CORNERS, t.left_eye()))
     for centre, corners, eye in irises:
         radius = _IRIS_RADIUS * float(np.linalg.norm(q[corners[0]] - q[corners[1]]))
@@ -713,26 +721,29 @@ def _draw_features(
         eye_mask = np.zeros(canvas.shape[:2], np.uint8)
         cv2.fillPoly(eye_mask, [pts(eye)], 255, aa, s)
 
-        def disc(m: np.ndarray, r: float, c: tuple[int, ...] = c, em: np.ndarray = eye_mask) -> None:
-            cv2.circle(m, c[:2], max(1, round(r * 16)), 255, -1, aa, s)
-            np.minimum(m, em, out=m)  # the lids cover the rest of the disc
+        def disc(r: float, c: tuple[int, ...] = c, em: np.ndarray = eye_mask) -> Callable[[np.ndarray], None]:
+            def draw(m: np.ndarray) -> None:
+                cv2.circle(m, c[:2], max(1, round(r * 16)), 255, -1, aa, s)
+                np.minimum(m, em, out=m)  # the lids cover the rest of the disc
 
-        _paint(canvas, lambda m, r=radius: disc(m, r), iris_colour, 1.0)
-        _paint(canvas, lambda m, r=radius * 0.45: disc(m, r), dark * 0.4, 1.0)
+            return draw
+
+        _paint(canvas, disc(radius), iris_colour, 1.0)
+        _paint(canvas, disc(radius * 0.45), dark * 0.4, 1.0)
     for lid in (_RIGHT_UPPER_LID, _LEFT_UPPER_LID):
-        _paint(canvas, lambda m, p=pts(lid): cv2.polylines(m, [p], False, 255, thick, aa, s), dark, 0.9)
+        _paint(canvas, line(pts(lid)), dark, 0.9)
     for wing in _NOSE_WINGS:
-        _paint(canvas, lambda m, p=pts(wing): cv2.polylines(m, [p], False, 255, thick, aa, s), tone * 0.6, 0.45)
-    _paint(canvas, lambda m: cv2.polylines(m, [pts(_NOSE_BASE)], False, 255, thick, aa, s), tone * 0.5, 0.6)
-    _paint(canvas, lambda m: cv2.fillPoly(m, [pts(t.outer_lips())], 255, aa, s), lip, 0.9)
+        _paint(canvas, line(pts(wing)), tone * 0.6, 0.45)
+    _paint(canvas, line(pts(_NOSE_BASE)), tone * 0.5, 0.6)
+    _paint(canvas, fill(pts(t.outer_lips())), lip, 0.9)
     # A closed mouth: the line midway between the inner lips.
     mouth = _poly((q[list(_UPPER_INNER_LIP)] + q[list(_LOWER_INNER_LIP)]) / 2, origin)
-    _paint(canvas, lambda m: cv2.polylines(m, [mouth], False, 255, thick, aa, s), dark, 0.7)
+    _paint(canvas, line(mouth), dark, 0.7)
     if persona.moustache:
         lip_top = q[list(_UPPER_OUTER_LIP)]
         above = lip_top - np.array([0.0, 0.07 * size])
         shape = _poly(np.vstack([lip_top, above[::-1]]), origin)
-        _paint(canvas, lambda m: cv2.fillPoly(m, [shape], 255, aa, s), tone * 0.3, 0.9)
+        _paint(canvas, fill(shape), tone * 0.3, 0.9)
     if persona.glasses:
         frame_thick = max(1, round(size / 45))
         rims = []

@@ -16,7 +16,7 @@ from faceforge.faces import _mediapipe
 from faceforge.faces import topology as t
 
 
-def _polygons_mask(shape: tuple[int, int], polygons: list[np.ndarray], feather: float) -> np.ndarray:
+def _polygons_mask(shape: tuple[int, ...], polygons: list[np.ndarray], feather: float) -> np.ndarray:
     mask = np.zeros(shape, dtype=np.uint8)
     cv2.fillPoly(mask, [np.round(p * 4).astype(np.int32) for p in polygons], 255, cv2.LINE_AA, shift=2)
     if feather >= 0.5:
@@ -30,17 +30,17 @@ def _face_size(landmarks: np.ndarray) -> float:
     return float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1])))
 
 
-def face_mask(landmarks: np.ndarray, shape: tuple[int, int], feather: float = 0.01) -> np.ndarray:
+def face_mask(landmarks: np.ndarray, shape: tuple[int, ...], feather: float = 0.01) -> np.ndarray:
     """Face oval (forehead to chin, cheek to cheek). `feather` is relative to face size."""
     return _polygons_mask(shape, [landmarks[t.face_oval(), :2]], feather * _face_size(landmarks))
 
 
-def mouth_mask(landmarks: np.ndarray, shape: tuple[int, int], feather: float = 0.005) -> np.ndarray:
+def mouth_mask(landmarks: np.ndarray, shape: tuple[int, ...], feather: float = 0.005) -> np.ndarray:
     """Mouth interior: inside the inner lip contour (empty when the lips are closed)."""
     return _polygons_mask(shape, [landmarks[t.inner_lips(), :2]], feather * _face_size(landmarks))
 
 
-def eyes_mask(landmarks: np.ndarray, shape: tuple[int, int], feather: float = 0.005) -> np.ndarray:
+def eyes_mask(landmarks: np.ndarray, shape: tuple[int, ...], feather: float = 0.005) -> np.ndarray:
     """Both eye openings (inside the eyelid contours)."""
     polys = [landmarks[t.right_eye(), :2], landmarks[t.left_eye(), :2]]
     return _polygons_mask(shape, polys, feather * _face_size(landmarks))

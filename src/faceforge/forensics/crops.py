@@ -34,7 +34,7 @@ class AlignedCrop:
     image: np.ndarray  # size×size×3 uint8 RGB
     matrix: np.ndarray  # 2×3 float64, frame → crop
 
-    def to_frame(self, heatmap: np.ndarray, frame_shape: tuple[int, int]) -> np.ndarray:
+    def to_frame(self, heatmap: np.ndarray, frame_shape: tuple[int, ...]) -> np.ndarray:
         """Warp a crop-sized float map back onto the frame (zero outside the crop)."""
         h, w = frame_shape[:2]
         size = self.image.shape[0]

@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -68,16 +69,27 @@ def score_logit(score: float) -> float:
     return float(np.clip(math.log(p / (1.0 - p)), -_CLIP, _CLIP))
 
 
-class Combiner:
-    """What both kinds of combiner share: skill, deciding signals, risk, saving. A subclass has
-    `signals`, `weights` (> 0: weighed), `medium`, `high`, `meta`, `probability`, `contributions`
-    and `to_dict`."""
+class Combiner(ABC):
+    """What both kinds of combiner share: skill, deciding signals, risk, saving. A subclass is a
+    frozen dataclass with these fields and the three abstract methods."""
 
     signals: tuple[str, ...]
-    weights: tuple[float, ...]
+    weights: tuple[float, ...]  # per signal; > 0: weighed
     medium: float
     high: float
     meta: dict[str, Any]
+
+    @abstractmethod
+    def probability(self, scores: Mapping[str, float | None]) -> float:
+        """p(fake) from the signals' scores (None = n/a)."""
+
+    @abstractmethod
+    def contributions(self, scores: Mapping[str, float | None]) -> dict[str, float]:
+        """Each available signal's push on the log-odds (positive = towards fake)."""
+
+    @abstractmethod
+    def to_dict(self) -> dict[str, Any]:
+        """What `save` writes and `combiner_from_dict` reads back."""
 
     @property
     def measured_auc(self) -> float | None:
@@ -122,7 +134,7 @@ class Combiner:
         return "medium" if probability >= self.medium else "low"
 
     def save(self, path: str | Path) -> None:
-        _write_json(path, self.to_dict())  # type: ignore[attr-defined]
+        _write_json(path, self.to_dict())
 
 
 @dataclass(frozen=True)
@@ -211,23 +223,21 @@ class RealReferenceModel(Combiner):
     medium: float = 0.35
     high: float = 0.7
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    weights: tuple[float, ...] = field(init=False, repr=False, compare=False)  # slope × share
 
     def __post_init__(self) -> None:
         if not len(self.signals) == len(self.references) == len(self.shares):
             raise ValueError("fusion model: one list of references and one share per signal are needed")
         if any(share < 0 or (share > 0) != bool(ref) for share, ref in zip(self.shares, self.references)):
             raise ValueError("fusion model: a weighed signal needs references and a positive share, others neither")
-
-    @property
-    def weights(self) -> tuple[float, ...]:
-        return tuple(self.slope * share for share in self.shares)
+        object.__setattr__(self, "weights", tuple(self.slope * share for share in self.shares))  # frozen
 
     def p_values(self, scores: Mapping[str, float | None]) -> dict[str, float]:
         """The weighed, available signals' p-values (small = unlike the real faces)."""
         return {
-            name: conformal_p(ref, float(scores[name]))  # type: ignore[arg-type]
+            name: conformal_p(ref, score)
             for name, ref in zip(self.signals, self.references)
-            if ref and scores.get(name) is not None
+            if ref and (score := scores.get(name)) is not None
         }
 
     def adjusted(self, scores: Mapping[str, float | None]) -> dict[str, float]:
@@ -373,7 +383,7 @@ def fit_fusion(
     sw = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     means, stds = [], []
     for name in signals:
-        vals = np.array([score_logit(r[name]) for r in rows if r.get(name) is not None])
+        vals = np.array([score_logit(v) for r in rows if (v := r.get(name)) is not None])
         means.append(float(vals.mean()) if vals.size >= 3 else 0.0)
         stds.append(float(max(vals.std(), 0.05)) if vals.size >= 3 else 1.0)
     proto = FusionModel(tuple(signals), tuple(0.0 for _ in signals), 0.0, tuple(means), tuple(stds))
@@ -404,7 +414,7 @@ def fit_real_reference(
     sw = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     references, shares = [], []
     for name in signals:
-        ref = sorted(float(r[name]) for r, lab in zip(rows, labels) if lab == 0 and r.get(name) is not None)
+        ref = sorted(float(v) for r, lab in zip(rows, labels) if lab == 0 and (v := r.get(name)) is not None)
         weighed = name in use and use[name] > 0 and len(ref) >= 3
         references.append(tuple(ref) if weighed else ())
         shares.append(float(use[name]) if weighed else 0.0)

@@ -234,7 +234,7 @@ class _Regions:
     ring_in_frame: float  # fraction of the ring that lies inside the frame
 
 
-def _regions(shape: tuple[int, int], face: Face) -> _Regions:
+def _regions(shape: tuple[int, ...], face: Face) -> _Regions:
     """Face, ring and looked-at masks in a block-aligned ROI of the frame.
 
     The masks are drawn on a canvas that may reach past the frame and then cut to it, so
@@ -319,7 +319,7 @@ class NoiseSignal:
         return FaceEvidence(score, reason=_finding(log_ratio, z_noise, grid), heatmap=heatmap, details=details)
 
 
-def _heatmap(shape: tuple[int, int], sigma: np.ndarray, regions: _Regions) -> np.ndarray:
+def _heatmap(shape: tuple[int, ...], sigma: np.ndarray, regions: _Regions) -> np.ndarray:
     """H×W float32 0..1: how far each block's noise level is from the surroundings' blocks.
 
     log2 σ̂ per block, smoothed over neighbouring blocks (NaN-aware Gaussian, 1 block); z against

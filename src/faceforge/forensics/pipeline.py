@@ -31,23 +31,27 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import cv2
 import numpy as np
 
 from faceforge.faces.face import Face
-from faceforge.forensics.fusion import Combiner, Fusion, FusionModel, load_fusion
+from faceforge.forensics.fusion import Combiner, Fusion, load_fusion
 from faceforge.forensics.pooling import top_k_mean
-from faceforge.forensics.result import Detection, FaceVerdict, SuspiciousFrame, TimelinePoint
+from faceforge.forensics.result import Detection, FaceVerdict, MediaKind, SuspiciousFrame, TimelinePoint
 from faceforge.forensics.signal import (
     FaceEvidence,
     FrameSignal,
     LocalTrackAccumulator,
+    SignalInfo,
     SignalScore,
     TrackAccumulator,
     TrackSignal,
 )
+
+if TYPE_CHECKING:
+    from faceforge.media.video import VideoInfo
 
 Progress = Callable[[int, int | None], None]  # (frames done, frames expected or None)
 
@@ -143,11 +147,11 @@ def track_signals() -> tuple[TrackSignal, ...]:
     return (PulseSignal(), BehaviourSignal(), TemporalSignal(), ShadingSignal(), SeamSignal())
 
 
-def all_signal_infos() -> list:  # noqa: ANN201
+def all_signal_infos() -> list[SignalInfo]:
     """SignalInfo of every signal, in report order."""
     from faceforge.forensics.provenance import ProvenanceSignal
 
-    return [s.info for s in (*frame_signals(), *track_signals())] + [ProvenanceSignal.info]
+    return [s.info for s in frame_signals()] + [s.info for s in track_signals()] + [ProvenanceSignal.info]
 
 
 def detect(
@@ -178,8 +182,8 @@ def detect(
     # the analysis, on the image's pixels already decoded (a large photo's scaled down: the
     # watermark reader shrinks it further anyway, its tile scales with the picture).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="faceforge-label") as pool:
-        pending = pool.submit(read_label, path, payload if kind == "image" else None)
-        if kind == "image":
+        pending = pool.submit(read_label, path, payload if isinstance(payload, np.ndarray) else None)
+        if isinstance(payload, np.ndarray):
             info = image_info(path)
             result = _detect_image(path, payload, (info.height, info.width), options, model)
         else:
@@ -280,8 +284,8 @@ class _Track:
 
 
 def _detect_video(
-    path: Path, info, options: DetectOptions, fusion: FusionModel, progress: Progress | None
-) -> Detection:  # noqa: ANN001
+    path: Path, info: VideoInfo, options: DetectOptions, fusion: Combiner, progress: Progress | None
+) -> Detection:
     from faceforge.faces.tracker import FaceTracker
     from faceforge.media.prefetch import prefetched
     from faceforge.media.video import VideoFrame, read_video
@@ -330,7 +334,9 @@ def _detect_video(
             path, "video", "no face found; nothing to judge", (info.height, info.width), notes, info.duration, analysed
         )
 
-    verdicts, timeline_by_frame, crops = [], {}, []
+    verdicts: list[FaceVerdict] = []
+    timeline_by_frame: dict[int, TimelinePoint] = {}
+    crops: list[SuspiciousFrame] = []
     for tr in tracks.values():
         signals: dict[str, SignalScore] = {}
         for name in FRAME_SIGNALS:
@@ -381,7 +387,8 @@ def timeline_stretches(
     """(start, end) seconds of the runs of consecutive timeline points at or above `threshold`
     that last at least `min_seconds`."""
     stretches: list[tuple[float, float]] = []
-    start = end = None
+    start: float | None = None  # of the run going on
+    end = 0.0  # its last point so far
     for point in timeline:
         above = point.probability >= threshold
         if start is not None and (not above or point.time - end > _STRETCH_MAX_GAP_S):
@@ -396,7 +403,7 @@ def timeline_stretches(
     return stretches
 
 
-def stretch_notes(timeline: Sequence[TimelinePoint], fusion: FusionModel) -> list[str]:
+def stretch_notes(timeline: Sequence[TimelinePoint], fusion: Combiner) -> list[str]:
     """Where to look, when only part of the clip reaches 'high' (a face swapped or animated for a
     stretch only). The local estimates are noisier than the whole track's: out of fold, stretches
     of 1 s flagged 13 % of the benchmark's real clips, stretches of 2 s (STRETCH_MIN_S) 5 %, as
@@ -444,7 +451,7 @@ def _observe(
     stride: int,
     fps: float,
     options: DetectOptions,
-    fusion: FusionModel,
+    fusion: Combiner,
 ) -> None:
     track_id = face.track_id if face.track_id is not None else 0
     tr = tracks.get(track_id)
@@ -531,7 +538,7 @@ def _verdict(
 
 def _combine(
     path: Path,
-    kind: str,
+    kind: MediaKind,
     verdicts: list[FaceVerdict],
     timeline: list[TimelinePoint],
     crops: list[SuspiciousFrame],
@@ -562,7 +569,7 @@ def _combine(
             shape[0],
             duration,
             analysed,
-        )  # type: ignore[arg-type]
+        )
     solid = solid_tracks(judged, frames=lambda v: len(v.frames), scored=lambda v: v.frames_scored)
     worst = max(solid, key=lambda v: v.probability or 0.0)
     p = worst.probability or 0.0
@@ -578,7 +585,7 @@ def _combine(
         dict(worst.signals),
         timeline,
         crops,
-        notes,  # type: ignore[arg-type]
+        notes,
         shape[1],
         shape[0],
         duration,
@@ -622,9 +629,15 @@ def _summary(p: float, risk: str | None, n_faces: int, worst: FaceVerdict) -> st
 
 
 def _nothing(
-    path: Path, kind: str, summary: str, shape: tuple[int, ...], notes: list[str], duration=None, analysed=1
-) -> Detection:  # noqa: ANN001
-    return Detection(path, kind, None, None, summary, [], {}, [], [], notes, shape[1], shape[0], duration, analysed)  # type: ignore[arg-type]
+    path: Path,
+    kind: MediaKind,
+    summary: str,
+    shape: tuple[int, ...],
+    notes: list[str],
+    duration: float | None = None,
+    analysed: int = 1,
+) -> Detection:
+    return Detection(path, kind, None, None, summary, [], {}, [], [], notes, shape[1], shape[0], duration, analysed)
 
 
 def read_label(path: Path, pixels: np.ndarray | None = None) -> SignalScore:

@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 TOP_FRACTION = 0.25
 
@@ -29,7 +30,7 @@ def top_k_mean(values: Sequence[float], fraction: float = TOP_FRACTION) -> float
 
 
 def windowed_medians(
-    times: Sequence[float], values: Sequence[float], at: Sequence[float], half_window: float, min_count: int
+    times: npt.ArrayLike, values: npt.ArrayLike, at: npt.ArrayLike, half_window: float, min_count: int
 ) -> list[float | None]:
     """For each time in `at`: the median of the `values` whose `times` lie within ±`half_window`
     of it; None where fewer than `min_count` do."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from faceforge.forensics.fusion import Fusion, FusionModel
+from faceforge.forensics.fusion import Combiner, Fusion
 from faceforge.forensics.pipeline import TRACK_SIGNALS
 from faceforge.forensics.result import Detection, FaceVerdict, SuspiciousFrame, TimelinePoint
 from faceforge.forensics.signal import SignalInfo, SignalScore
@@ -160,10 +160,10 @@ def _file_section(r: Detection, fusion: Fusion, infos: dict[str, SignalInfo], an
         for name, s in r.signals.items():
             out.append(_signal_row(name, s, contributions.get(name), infos, weighed=name in weighed))
         out.append("</table>")
-    pictures = [(n, s) for n, s in r.signals.items() if s.crop is not None and s.heatmap is not None]
+    pictures = [(n, s.crop, s.heatmap) for n, s in r.signals.items() if s.crop is not None and s.heatmap is not None]
     if pictures:
         out.append("<h3>Over the whole clip</h3><div class=frames>")
-        out += [_signal_figure(n, s, infos) for n, s in pictures]
+        out += [_signal_figure(n, crop, heatmap, infos) for n, crop, heatmap in pictures]
         out.append("</div>")
     if r.timeline:
         from faceforge.forensics import shading, temporal
@@ -280,7 +280,7 @@ def _signals_section(fusion: Fusion, infos: Sequence[SignalInfo]) -> str:
     return "\n".join(out)
 
 
-def _timeline_svg(points: Sequence[TimelinePoint], fusion: FusionModel, duration: float | None) -> str:
+def _timeline_svg(points: Sequence[TimelinePoint], fusion: Combiner, duration: float | None) -> str:
     w, h = 900, 220
     left, right, top, bottom = 44, 60, 12, 30  # room for the % labels, the threshold names, the seconds
     end = max(duration or 0.0, max(p.time for p in points), 1e-3)
@@ -360,11 +360,11 @@ def _frame_figure(c: SuspiciousFrame, weights: dict[str, float], face: str | Non
     return f"<figure><div style='display:flex;gap:4px'>{imgs}</div><figcaption class=dim>{html.escape(caption)}</figcaption></figure>"
 
 
-def _signal_figure(name: str, s: SignalScore, infos: dict[str, SignalInfo]) -> str:
+def _signal_figure(name: str, crop: np.ndarray, heatmap: np.ndarray, infos: dict[str, SignalInfo]) -> str:
     info = infos.get(name)
     title = info.title if info else name
     legend = info.map_legend if info and info.map_legend else "where the signal sees manipulation (red)"
-    images = [_jpeg(s.crop), _jpeg(overlay(s.crop, s.heatmap))]
+    images = [_jpeg(crop), _jpeg(overlay(crop, heatmap))]
     imgs = "".join(f"<img src='data:image/jpeg;base64,{b}' alt='{html.escape(title)}' width=224>" for b in images)
     caption = f"{title} · right: {legend}"
     return f"<figure><div style='display:flex;gap:4px'>{imgs}</div><figcaption class=dim>{html.escape(caption)}</figcaption></figure>"

@@ -12,6 +12,8 @@ import numpy as np
 from faceforge.forensics.fusion import Risk
 from faceforge.forensics.signal import SignalScore
 
+MediaKind = Literal["image", "video"]
+
 
 @dataclass(frozen=True)
 class TimelinePoint:
@@ -66,7 +68,7 @@ class Detection:
     """
 
     path: Path
-    kind: Literal["image", "video"]
+    kind: MediaKind
     fake_probability: float | None
     risk: Risk | None
     summary: str

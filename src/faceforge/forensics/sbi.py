@@ -86,7 +86,7 @@ def self_blend(image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generato
     return SelfBlend(fake_u8, boundary_map(mask), mask)
 
 
-def blend_mask(shape: tuple[int, int], landmarks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def blend_mask(shape: tuple[int, ...], landmarks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A random soft face mask (before the blend ratio): H×W float32 in 0..1.
 
     shape: (H, W). landmarks: N×2 float pixel coordinates. The hull is sometimes cut between the

@@ -100,7 +100,7 @@ def load_calibration() -> Calibration:
         ) from exc
 
 
-def rim_and_inner(shape: tuple[int, int], landmarks: np.ndarray, face_width: float) -> tuple[np.ndarray, np.ndarray]:
+def rim_and_inner(shape: tuple[int, ...], landmarks: np.ndarray, face_width: float) -> tuple[np.ndarray, np.ndarray]:
     """(rim, inner skin) as H×W bool masks for a face whose 468 landmarks (N×2 pixels) are given."""
     depth = cv2.distanceTransform(face_oval(shape, landmarks), cv2.DIST_L2, 3) / face_width
     skin = ~grown_features(shape, landmarks, face_width)

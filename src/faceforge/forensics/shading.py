@@ -44,6 +44,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from faceforge.errors import DependencyError
 from faceforge.faces.face import Face
@@ -192,7 +193,7 @@ class Calibration:
     slope: float
     meta: dict = field(default_factory=dict, compare=False)
 
-    def expected(self, motion: np.ndarray | float) -> np.ndarray:
+    def expected(self, motion: npt.ArrayLike) -> np.ndarray:
         """Expected decorrelation 1 − ncc (in 0..2) at `motion`."""
         m = np.maximum(np.asarray(motion, np.float64), MIN_MOTION)
         return np.clip(np.exp(self.intercept + self.slope * np.log(m)), 1e-3, 2.0)

@@ -45,6 +45,7 @@ from importlib import resources
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 from mediapipe.python.solutions import face_mesh_connections as _mc
 
 from faceforge.errors import DependencyError
@@ -88,14 +89,14 @@ def _mesh_regions() -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     return mesh_ids(_mc.FACEMESH_FACE_OVAL), holes
 
 
-def face_oval(shape: tuple[int, int], landmarks: np.ndarray) -> np.ndarray:
+def face_oval(shape: tuple[int, ...], landmarks: np.ndarray) -> np.ndarray:
     """uint8 H×W, 1 inside the face oval of the 468 landmarks (N×2 pixels)."""
     mask = np.zeros(shape, np.uint8)
     cv2.fillConvexPoly(mask, cv2.convexHull(landmarks[_mesh_regions()[0]].astype(np.int32)), 1)
     return mask
 
 
-def grown_features(shape: tuple[int, int], landmarks: np.ndarray, face_width: float) -> np.ndarray:
+def grown_features(shape: tuple[int, ...], landmarks: np.ndarray, face_width: float) -> np.ndarray:
     """bool H×W: the eyes, brows and lips, grown by FEATURE_GROWTH of the face width."""
     features = np.zeros(shape, np.uint8)
     for ids in _mesh_regions()[1]:
@@ -104,7 +105,7 @@ def grown_features(shape: tuple[int, int], landmarks: np.ndarray, face_width: fl
     return cv2.dilate(features, np.ones((grow, grow), np.uint8)) > 0  # grown together: the same as one by one
 
 
-def skin_mask(shape: tuple[int, int], landmarks: np.ndarray, face_width: float) -> np.ndarray:
+def skin_mask(shape: tuple[int, ...], landmarks: np.ndarray, face_width: float) -> np.ndarray:
     """bool H×W: the face oval, pulled in by 6 % of the face width, without the eyes, brows and lips
     (grown by 8 %): the skin whose look changes only with light, noise and the face's motion."""
     shrink = max(3, int(round(0.06 * face_width)))
@@ -258,7 +259,7 @@ class Calibration:
     grain_reference: float = 1.0
     meta: dict = field(default_factory=dict, compare=False)
 
-    def expected(self, flow: np.ndarray | float, grain: np.ndarray | float | None = None) -> np.ndarray:
+    def expected(self, flow: npt.ArrayLike, grain: npt.ArrayLike | None = None) -> np.ndarray:
         line = np.maximum(self.intercept + self.slope * np.asarray(flow, np.float64), 1e-3)
         if grain is None or self.grain_exponent == 0.0:
             return line
@@ -319,7 +320,7 @@ def fit_grain(pairs: Sequence[PairMeasure], intercept: float, slope: float) -> t
     if len(kept) < 20:
         raise ValueError(f"need at least 20 frame pairs with their grain to calibrate, got {len(kept)}")
     y = np.log(np.array([p.residual for p in kept]) / line.expected([p.flow for p in kept]))
-    x = np.log([p.grain for p in kept])
+    x = np.log(np.array([p.grain for p in kept], np.float64))
     k, c = np.polyfit(x, y, 1)
     return float(k), float(math.exp(-c / k)) if abs(k) > 1e-6 else 1.0
 
@@ -373,6 +374,7 @@ class TemporalTrack:
             self.pair_times.append(0.5 * (t0 + time_s))
 
     def _add_to_map(self, pair: PairMeasure, image: np.ndarray, face: Face) -> None:
+        assert pair.crop_to_frame is not None and pair.residual_map is not None and pair.skin is not None  # with_map
         to_map = alignment_matrix(face, MAP_SIZE, _MAP_CONTEXT) @ np.vstack([pair.crop_to_frame, [0.0, 0.0, 1.0]])
         expected = float(self.calibration.pair_expected([pair])[0])
         size = (MAP_SIZE, MAP_SIZE)

@@ -23,7 +23,7 @@ class PointWarp:
     def __init__(
         self,
         source_points: np.ndarray,
-        image_shape: tuple[int, int],
+        image_shape: tuple[int, ...],
         map_size: int = 320,
         smoothing: float = 0.0,
         sharp: np.ndarray | None = None,

@@ -311,9 +311,10 @@ def pillow_to_rgb(path: Path, im: Image.Image) -> np.ndarray:
 
 def _is_16bit_colour(im: Image.Image) -> bool:
     """True for 16-bit RGB(A) and grey+alpha PNG/TIFF, which Pillow loads as 8-bit by truncation."""
-    if im.mode not in ("RGB", "RGBA") or not im.tile:
+    tile = getattr(im, "tile", None)  # files' images only (ImageFile)
+    if im.mode not in ("RGB", "RGBA") or not tile:
         return False
-    args = im.tile[0].args
+    args = tile[0].args
     rawmode = args[0] if isinstance(args, tuple) and args else args
     return isinstance(rawmode, str) and ";16" in rawmode
 

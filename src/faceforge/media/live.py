@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 import cv2
 import numpy as np
@@ -53,7 +53,7 @@ class _SourceBase:
     def close(self) -> None:
         raise NotImplementedError
 
-    def __enter__(self) -> _SourceBase:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

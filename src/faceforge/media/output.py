@@ -482,9 +482,10 @@ class _AudioTrack:
     def _copy_packet(self, packet: av.Packet) -> None:
         shift = round(self._offset / self._time_base) if self._offset else 0
         if shift:
-            if float((packet.pts + (packet.duration or 0) - shift) * self._time_base) <= 0:
+            pts = packet.pts or 0  # `_next_packet` hands over timed packets only
+            if float((pts + (packet.duration or 0) - shift) * self._time_base) <= 0:
                 return  # entirely before the first video frame
-            packet.pts -= shift
+            packet.pts = pts - shift
             if packet.dts is not None:
                 packet.dts -= shift
         packet.stream = self._out
@@ -496,9 +497,10 @@ class _AudioTrack:
         except av.error.FFmpegError as exc:
             raise CorruptMedia(self._source, f"its audio cannot be decoded: {exc}", "check the audio source") from exc
         for frame in decoded:
-            start = (
-                self._packet_time(packet) if frame.pts is None else float(frame.pts * frame.time_base) - self._offset
-            )
+            if not isinstance(frame, av.AudioFrame):
+                continue
+            untimed = frame.pts is None or frame.time_base is None
+            start = self._packet_time(packet) if untimed else float(frame.pts * frame.time_base) - self._offset
             length = frame.samples / frame.sample_rate
             if start + length <= 0 or (end is not None and start >= end):
                 continue  # before the first video frame, or after the last

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -19,7 +19,7 @@ _END = object()
 _POLL_S = 0.05  # how often a blocked helper looks whether the caller has stopped
 
 
-def prefetched(items: Iterable[T], depth: int = 4, *, name: str = "faceforge-prefetch") -> Iterator[T]:
+def prefetched(items: Iterable[T], depth: int = 4, *, name: str = "faceforge-prefetch") -> Generator[T, None, None]:
     """Yield `items` in order, produced up to `depth` ahead on a daemon thread.
 
     Closing the returned iterator early (a `break`, an error in the caller) stops the helper

@@ -499,7 +499,7 @@ def _reason(exc: BaseException) -> str:
 
 def _animation_delays_ms(im: Image.Image) -> list[float]:
     delays = []
-    for index in range(im.n_frames):
+    for index in range(getattr(im, "n_frames", 1)):  # only the animated formats' plugins have it
         im.seek(index)
         if "duration" not in im.info:
             im.load()  # WebP only reports a frame's duration once it is decoded
@@ -535,7 +535,7 @@ def _probe_animated(path: Path, fmt: str) -> VideoInfo:
 def _read_animated(path: Path, fmt: str, max_frames: int | None) -> Iterator[VideoFrame]:
     with open_pillow(path, fmt) as im:
         ImageLimits.resolve().check(path, *im.size)
-        count = im.n_frames
+        count = getattr(im, "n_frames", 1)
     if max_frames is not None:
         count = min(count, max_frames)
     return _decode_animated(path, fmt, count)

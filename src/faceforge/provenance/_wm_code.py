@@ -54,7 +54,7 @@ def encode_message(payload_bits: np.ndarray) -> np.ndarray:
 
 def convolve(message: np.ndarray) -> np.ndarray:
     """Zero-terminated convolutional encoding: bits → (len + 6) · 3 coded bits."""
-    state, out = 0, []
+    state, out = 0, list[int]()
     for bit in np.concatenate([message, np.zeros(TAIL_BITS, np.uint8)]).tolist():
         register = (state << 1) | bit
         out.extend(bin(register & g).count("1") & 1 for g in GENERATORS)

@@ -178,7 +178,7 @@ def _refine(power: np.ndarray, period: float, angle: float) -> np.ndarray:
     periods = period * np.exp(np.linspace(-0.012, 0.012, 13))
     angles = angle + np.deg2rad(np.linspace(-0.6, 0.6, 13))
     fine = _comb_scores(power, periods, angles)
-    i, j = np.unravel_index(int(np.argmax(fine)), fine.shape)
+    i, j = (int(k) for k in np.unravel_index(int(np.argmax(fine)), fine.shape))
     best_p = periods[i] * np.exp(0.002 * _vertex(fine[:, j], i))
     best_a = angles[j] + np.deg2rad(0.1) * _vertex(fine[i, :], j)
     return best_p * np.array([[np.cos(best_a), -np.sin(best_a)], [np.sin(best_a), np.cos(best_a)]])
@@ -277,7 +277,7 @@ class FoldSum:
 
     Z_NOISE = 4.0
 
-    def __init__(self, lattices: list[np.ndarray], shape: tuple[int, int]) -> None:
+    def __init__(self, lattices: list[np.ndarray], shape: tuple[int, ...]) -> None:
         self.lattices = lattices
         self.shape = shape
         self.sums: list[np.ndarray | None] = [None] * len(lattices)

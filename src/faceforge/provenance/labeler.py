@@ -69,7 +69,7 @@ class VisibleLabel:
     def _render(self, h: int, w: int) -> tuple[int, int, np.ndarray, np.ndarray]:
         """(y0, x0, colour H'×W'×3, alpha H'×W'×1) of the corner patch, as float32."""
         text, font, size = self._fit(h, w)
-        left, top, right, bottom = font.getbbox(text)
+        left, top, right, bottom = (int(v) for v in font.getbbox(text))  # whole pixels already
         pad = max(2, size // 4)
         pw, ph = min(w, right - left + 2 * pad), min(h, bottom - top + 2 * pad)
         margin_x, margin_y = min(pad, w - pw), min(pad, h - ph)

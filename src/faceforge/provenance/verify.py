@@ -408,7 +408,7 @@ def _watermark(path: Path, kind: Kind, max_frames: int, quick: bool, pixels: np.
         operation_name=names.get(int(payload.operation)) if is_faceforge else None,
         content_id=int(payload.content_id),
         confidence=float(result.confidence),
-        bit_errors_corrected=int(result.bit_errors_corrected),
+        bit_errors_corrected=result.bit_errors_corrected or 0,  # set whenever a payload was found
         frames_checked=frames_checked,
     )
 

@@ -178,13 +178,13 @@ def body_in_pixels(m: np.ndarray, chin: np.ndarray, height: float) -> np.ndarray
     return _compose(to_px, _compose(m, _invert(to_px)))
 
 
-def _unit_and_centre(shape: tuple[int, int]) -> tuple[float, np.ndarray]:
+def _unit_and_centre(shape: tuple[int, ...]) -> tuple[float, np.ndarray]:
     """Normalised coordinates of an image of this (h, w): unit = short side, origin = centre."""
     h, w = shape
     return float(min(h, w)), np.array([(w - 1) / 2.0, (h - 1) / 2.0])
 
 
-def in_pixels(m: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def in_pixels(m: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """A normalised 2×3 transform as one on an image of this (h, w)."""
     s, c = _unit_and_centre(shape)
     lin = m[:, :2]
@@ -248,7 +248,7 @@ def _steps(
     sizes = [0 if c is None or len(c) < MIN_TRACKS else len(c) for c in found]
     if not sum(sizes):
         return [(None, 0) for _ in masks]
-    corners = np.vstack([c for c, n in zip(found, sizes) if n])
+    corners = np.vstack([c for c, n in zip(found, sizes) if n and c is not None])
     params = {"winSize": (21, 21), "maxLevel": 3}
     moved, ok, _ = cv2.calcOpticalFlowPyrLK(previous, current, corners, None, **params)
     back, ok_back, _ = cv2.calcOpticalFlowPyrLK(current, previous, moved, None, **params)
@@ -261,7 +261,7 @@ def _steps(
     return out
 
 
-def _fit(corners: np.ndarray, moved: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray | None, int]:
+def _fit(corners: np.ndarray, moved: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray | None, int]:
     """A similarity fitted to good tracks with RANSAC (see `_steps`) and its inlier count."""
     if len(corners) < MIN_TRACKS:
         return None, len(corners)

@@ -59,7 +59,7 @@ def track_driving(
             faces = tracker.update(frame.image, frame.time)
             per_frame.append({f.track_id: f.landmarks for f in faces})  # type: ignore[misc]
             if camera is not None and pool is not None:
-                biggest = max(faces, key=lambda f: float(np.ptp(f.landmarks[:, 1])), default=None)  # type: ignore[index]
+                biggest = max(faces, key=lambda f: float(np.ptp(f.landmarks[:, 1])), default=None)
                 waiting.append(pool.submit(camera.update, frame.image, None if biggest is None else biggest.landmarks))
                 while len(waiting) > CAMERA_BACKLOG:
                     waiting.popleft().result()
@@ -76,8 +76,8 @@ def track_driving(
             f"{path}: a driving video needs at least 2 frames (this one has {len(per_frame)}); give a video"
         )
     counts: dict[int, int] = {}
-    for faces in per_frame:
-        for tid in faces:
+    for by_track in per_frame:
+        for tid in by_track:
             counts[tid] = counts.get(tid, 0) + 1
     if not counts:
         raise NoFaceFound(str(path), "the driving video must show a face")
@@ -85,7 +85,7 @@ def track_driving(
     # Eyelids and irises stay raw: a blink lasts 2-4 frames and even this light smoothing
     # would make a shallow one vanish (bench/animate.py: blinks followed 21 of 25 against 15 of 25
     # on the clips that had lost some; the still-face flicker is the same).
-    main_track = [faces.get(main) for faces in per_frame]
+    main_track = [by_track.get(main) for by_track in per_frame]
     return info.fps, smooth_both_ways(main_track, SMOOTHING_SIGMA * smoothing, keep=EYELIDS)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from faceforge.effects.animate.motion import MotionTransfer, canonical_extent, face_state, relative_motion
+from faceforge.effects.animate.motion import FaceState, MotionTransfer, canonical_extent, face_state, relative_motion
 from faceforge.effects.animate.pipeline import AnimateOptions
 from faceforge.effects.animate.source import SourceRig, prepare_source
 from faceforge.faces.tracker import FaceTracker, TrackerOptions
@@ -35,7 +35,7 @@ class LiveAnimator:
         ]
         self.current = 0
         self.tracker = FaceTracker(TrackerOptions(max_faces=1, smoothing=options.smoothing))
-        self._reference = None
+        self._reference: FaceState | None = None
         self._transfer: MotionTransfer | None = None
 
     def next_avatar(self) -> None:

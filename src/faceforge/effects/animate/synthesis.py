@@ -140,7 +140,7 @@ def _body_points(landmarks: np.ndarray, ring: np.ndarray, person: np.ndarray | N
     return grid[keep]
 
 
-def _beyond(shape: tuple[int, int]) -> np.ndarray:
+def _beyond(shape: tuple[int, ...]) -> np.ndarray:
     """Eight points far outside the image (beyond any ring), so a moving border never uncovers a gap."""
     h, w = shape
     m = 1.5 * max(h, w)
@@ -152,7 +152,7 @@ def _apply(m: np.ndarray, points: np.ndarray) -> np.ndarray:
     return points @ m[:, :2].T + m[:, 2]
 
 
-def _border(shape: tuple[int, int]) -> np.ndarray:
+def _border(shape: tuple[int, ...]) -> np.ndarray:
     h, w = shape
     xs, ys = np.linspace(0, w - 1, BORDER_POINTS), np.linspace(0, h - 1, BORDER_POINTS)
     pts = [(x, 0) for x in xs] + [(x, h - 1) for x in xs] + [(0, y) for y in ys[1:-1]] + [(w - 1, y) for y in ys[1:-1]]

@@ -55,7 +55,7 @@ def face_blend_mask(
     size = float(np.ptp(landmarks[:468, 1]))
     f = min(1.0, WORK_PX / max(size, 1.0))
     small = (max(1, round(shape[0] * f)), max(1, round(shape[1] * f)))
-    pts = (landmarks[:, :2] - np.asarray(origin, dtype=np.float32)) * f
+    pts = np.subtract(landmarks[:, :2], np.asarray(origin, dtype=np.float32)) * f
     mask = np.zeros(small, np.uint8)
     _poly(mask, _lowered_forehead(pts))
     r = max(1, int(round(ERODE * size * f)))
@@ -64,7 +64,7 @@ def face_blend_mask(
         mouth = np.zeros(small, np.uint8)
         _poly(mouth, pts[t.inner_lips()])
         mask = cv2.subtract(mask, mouth)
-    own = pts if within is None else (within[:, :2] - np.asarray(origin, dtype=np.float32)) * f
+    own = pts if within is None else np.subtract(within[:, :2], np.asarray(origin, dtype=np.float32)) * f
     for loop, corners, closure in zip(
         (t.right_eye(), t.left_eye()), (t.RIGHT_EYE_CORNERS, t.LEFT_EYE_CORNERS), eyes_closed
     ):
@@ -135,7 +135,7 @@ def occluder_mask(
     very far from it counts (a blue or green object). Dark glasses rims are found (the eyes'
     own zone ends EYE_MARGIN beyond their contour); a hand is skin-coloured and is not seen here (`hand_mask` does that).
     """
-    pts = landmarks[:, :2] - np.asarray(origin, dtype=np.float32)
+    pts = np.subtract(landmarks[:, :2], np.asarray(origin, dtype=np.float32))
     shape = target_lab.shape[:2]
     size = float(np.ptp(landmarks[:468, 1]))
     pts = pts.astype(np.float32)

@@ -185,12 +185,13 @@ def swap(
         ref = reference_embedding(ref_image, ref_name)
     notes = tuple(n for face in ([src] if src is not None else [p for p, _ in pairs]) for n in face.notes)
     if isinstance(target, np.ndarray):
-        kind, media = "image", target
+        image = target
     else:
-        kind, media = read_media(target)
-    if kind == "video":
-        return _swap_video(src, Path(target), output, options, ref, labeler, progress, pairs, notes)  # type: ignore[arg-type]
-    image = _cap(media, options.max_size)  # type: ignore[arg-type]
+        _, media = read_media(target)
+        if not isinstance(media, np.ndarray):  # a video
+            return _swap_video(src, Path(target), output, options, ref, labeler, progress, pairs, notes)
+        image = media
+    image = _cap(image, options.max_size)
     out, done = swap_image(src, image, options, reference=ref, mapping=pairs)
     if (ref is not None or pairs) and done == 0:
         who = "the --reference person" if ref is not None else "any --map person"
@@ -225,9 +226,11 @@ class VideoSwapper:
         self.map_selector = MapSelector([ref for _, ref in mapping]) if mapping else None
         self.selector = TrackSelector(many=options.many_faces, reference=reference)
         sources = [src for src, _ in mapping] if mapping else [source]
-        if any(src is None for src in sources):
-            raise InputError("give a source face or a mapping")
-        self.renderers = [FaceRenderer(src, options.render()) for src in sources]
+        self.renderers = []
+        for src in sources:
+            if src is None:
+                raise InputError("give a source face or a mapping")
+            self.renderers.append(FaceRenderer(src, options.render()))
         self.tracker = FaceTracker(TrackerOptions(max_faces=8, smoothing=options.smoothing))
         self.hands = HandFinder(video=True) if options.occlusion else None
 

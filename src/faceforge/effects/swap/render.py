@@ -166,7 +166,7 @@ class FaceRender:
 
 
 def _warp_onto(
-    image: np.ndarray, src2d: np.ndarray, base: PointWarp, target: np.ndarray, frame_shape: tuple[int, int]
+    image: np.ndarray, src2d: np.ndarray, base: PointWarp, target: np.ndarray, frame_shape: tuple[int, ...]
 ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray, np.ndarray] | None:
     """(roi, `image` warped from its landmarks `src2d` onto `target`'s over that roi, the
     roi's sample positions x and y in `image`) or None. `base`: the warp made once for
@@ -210,7 +210,7 @@ class FaceRenderer:
             self._mirror = image, src2d, PointWarp(src2d, image.shape[:2], map_size=256, sharp=EYELIDS)
 
     def warp_source(
-        self, target: np.ndarray, frame_shape: tuple[int, int]
+        self, target: np.ndarray, frame_shape: tuple[int, ...]
     ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
         """(roi, source texture warped onto `target` landmarks over that roi, the share of
         each roi pixel left to the target: the far side of a turned source (see
@@ -253,7 +253,8 @@ class FaceRenderer:
             level = eye_openness(self.source.landmarks)
         else:
             previous = self._open_levels.get(track, now)
-            level = tuple(max(n, p * (1.0 - OPEN_LEVEL_DECAY)) for n, p in zip(now, previous))
+            keep = 1.0 - OPEN_LEVEL_DECAY
+            level = (max(now[0], previous[0] * keep), max(now[1], previous[1] * keep))
             self._open_levels[track] = level
         closed = max(lid_closure(level[0], now[0], LIDS_SHUT), lid_closure(level[1], now[1], LIDS_SHUT))
         return closed, closed

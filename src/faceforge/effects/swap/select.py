@@ -134,8 +134,8 @@ class MapSelector:
             tid = -1 if f.track_id is None else f.track_id
             if tid not in self._decided:
                 self._decided[tid] = best_reference(image, f, self.references)
-            if self._decided[tid] is not None:
-                out.append((f, self._decided[tid]))
+            if (reference := self._decided[tid]) is not None:
+                out.append((f, reference))
         return out
 
 
