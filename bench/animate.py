@@ -178,7 +178,12 @@ def cross_identity(data: Path, portraits: list[str], drivers: list[str], n: int)
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / "o.mp4"
                 try:
-                    animate(source, out, driving=data / drel, options=AnimateOptions(max_frames=n, max_size=768, reference_frame=0))
+                    animate(
+                        source,
+                        out,
+                        driving=data / drel,
+                        options=AnimateOptions(max_frames=n, max_size=768, reference_frame=0),
+                    )
                 except Exception as exc:  # noqa: BLE001
                     rows.append([Path(prel).name, Path(drel).name, "failed", str(exc)[:50]])
                     continue
@@ -192,11 +197,17 @@ def cross_identity(data: Path, portraits: list[str], drivers: list[str], n: int)
             errs = []
             for i in range(5, len(fake), 10):
                 try:
-                    errs.append(landmark_error(dlib_landmarks(fake[i]), expected_landmarks(src68, ref68, dlib_landmarks(drv[i]))))
+                    errs.append(
+                        landmark_error(
+                            dlib_landmarks(fake[i]), expected_landmarks(src68, ref68, dlib_landmarks(drv[i]))
+                        )
+                    )
                 except Exception:  # noqa: BLE001
                     continue
             ids = identity_distances(fake[::10], image_embedding(source))
-            rows.append([Path(prel).name, Path(drel).name, f"{np.mean(errs):.3f}" if errs else "n/a", f"{np.nanmean(ids):.3f}"])
+            rows.append(
+                [Path(prel).name, Path(drel).name, f"{np.mean(errs):.3f}" if errs else "n/a", f"{np.nanmean(ids):.3f}"]
+            )
             print(rows[-1], flush=True)
     return rows
 
@@ -211,10 +222,17 @@ def stability(data: Path, noise: float = 0.0) -> tuple[float, float]:
         still = Path(tmp) / "still.mp4"
         with VideoWriter(still, 25) as w:
             for _ in range(50):
-                w.write(np.clip(frame + rng.normal(0.0, noise, frame.shape), 0, 255).astype(np.uint8) if noise else frame)
+                w.write(
+                    np.clip(frame + rng.normal(0.0, noise, frame.shape), 0, 255).astype(np.uint8) if noise else frame
+                )
         inp = [f.image for f in read_video(still)]
         out = Path(tmp) / "o.mp4"
-        animate(read_image(data / "portraits/photo/face_recognition/examples/obama.jpg"), out, driving=still, options=AnimateOptions(max_size=512))
+        animate(
+            read_image(data / "portraits/photo/face_recognition/examples/obama.jpg"),
+            out,
+            driving=still,
+            options=AnimateOptions(max_size=512),
+        )
         outs = [f.image for f in read_video(out)]
     return temporal_flicker(inp), temporal_flicker(outs)
 
@@ -245,7 +263,7 @@ def main() -> None:
     body = f"""
 ### Animate (`python bench/animate.py`)
 
-Run {time.strftime('%Y-%m-%d')} at commit {git_revision()} on {machine()}.
+Run {time.strftime("%Y-%m-%d")} at commit {git_revision()} on {machine()}.
 
 **Speed** (median fps; synthesis = dense warp + mouth per frame; whole pipeline = `animate()`
 on a {150 if not args.quick else 60}-frame driving clip: decode → track → synthesis → H.264 encode,
@@ -253,20 +271,20 @@ two passes over the driving video):
 
 {table(["frame", "synthesis fps", "whole pipeline fps", "whole pipeline fps, --follow-camera"], speed_rows)}
 
-**Self-reenactment** ({summary.get('clips', 0)} real clips, first {MAX_FRAMES} frames each; L1 on
+**Self-reenactment** ({summary.get("clips", 0)} real clips, first {MAX_FRAMES} frames each; L1 on
 256² frames in [0, 1]; static = the first frame repeated; identity = dlib distance of every
-10th output frame to the source): mean L1 **{summary.get('ours', float('nan')):.4f}** vs static
-{summary.get('static', float('nan')):.4f}; better than static on {summary.get('better', 0)} of
-{summary.get('clips', 0)} clips; mean identity distance {summary.get('id', float('nan')):.3f}. Blinks: the
-output follows {summary.get('blinks_ours', 0)} of the clips' {summary.get('blinks_real', 0)} (a dip below 0.7 of its
+10th output frame to the source): mean L1 **{summary.get("ours", float("nan")):.4f}** vs static
+{summary.get("static", float("nan")):.4f}; better than static on {summary.get("better", 0)} of
+{summary.get("clips", 0)} clips; mean identity distance {summary.get("id", float("nan")):.3f}. Blinks: the
+output follows {summary.get("blinks_ours", 0)} of the clips' {summary.get("blinks_real", 0)} (a dip below 0.7 of its
 median openness within 2 frames of a clip's blink, a run below 0.5).
 
 With `--follow-camera` (the photo's background moves the way the driving clip's camera does,
 and its shoulders the way the driving body sways against it: the self-reenactment protocol of
 FOMM and TPSMM, whose clips are face-tracked crops that pan and zoom and whose motion fields
 move everything; the default keeps background and body still): mean L1
-**{summary.get('follow', float('nan')):.4f}**, better than static on {summary.get('better_follow', 0)} of
-{summary.get('clips', 0)} clips. Identity and blinks are measured on the default output.
+**{summary.get("follow", float("nan")):.4f}**, better than static on {summary.get("better_follow", 0)} of
+{summary.get("clips", 0)} clips. Identity and blinks are measured on the default output.
 
 {table(["clip", "L1 ours", "L1 ours, follow camera", "L1 static", "better", "better, follow camera", "identity dist.", "blinks in clip / followed", "frames"], self_rows)}
 

@@ -181,7 +181,7 @@ def main() -> None:
     body = f"""
 ### Face analysis (`python bench/faces.py`)
 
-Run {time.strftime('%Y-%m-%d')} at commit {git_revision()} on {machine()}.
+Run {time.strftime("%Y-%m-%d")} at commit {git_revision()} on {machine()}.
 
 **Speed** (median frames per second; "still" = `FaceAnalyzer.analyze` on one image with
 detection on every call; "tracking" = `FaceTracker.update` on consecutive video frames,

@@ -117,7 +117,11 @@ def pose_difference(a: np.ndarray, b: np.ndarray) -> float | None:
 
 
 def quality(data: Path, sources: dict, clips: dict, n: int) -> tuple[list[list[object]], dict, list]:
-    rows, totals, sheet = [], {"closer": 0, "frames": 0, "lm": [], "pose": [], "flicker": [], "naive": [], "target": []}, []
+    rows, totals, sheet = (
+        [],
+        {"closer": 0, "frames": 0, "lm": [], "pose": [], "flicker": [], "naive": [], "target": []},
+        [],
+    )
     target_cache: dict[str, tuple[list, list]] = {}
     for s_name, s_path in sources.items():
         image = astronaut() if s_path is None else read_image(data / s_path)
@@ -133,7 +137,9 @@ def quality(data: Path, sources: dict, clips: dict, n: int) -> tuple[list[list[o
             closer = 0
             for out, e_tgt in zip(outs, e_tgts):
                 e_out = embedding_or_none(out)
-                if e_out is not None and (e_tgt is None or identity_distance(e_out, e_src) < identity_distance(e_out, e_tgt)):
+                if e_out is not None and (
+                    e_tgt is None or identity_distance(e_out, e_src) < identity_distance(e_out, e_tgt)
+                ):
                     closer += 1
             lms, poses = [], []
             for i in range(0, len(outs), 4):
@@ -152,12 +158,31 @@ def quality(data: Path, sources: dict, clips: dict, n: int) -> tuple[list[list[o
             totals["flicker"].append(fl)
             totals["naive"].append(fl_naive)
             totals["target"].append(fl_tgt)
-            rows.append([s_name, c_name, f"{closer}/{len(outs)}", f"{np.mean(lms):.3f}", f"{np.mean(poses):.1f}",
-                         f"{fl:.4f}", f"{fl_naive:.4f}", f"{fl_tgt:.4f}"])
+            rows.append(
+                [
+                    s_name,
+                    c_name,
+                    f"{closer}/{len(outs)}",
+                    f"{np.mean(lms):.3f}",
+                    f"{np.mean(poses):.1f}",
+                    f"{fl:.4f}",
+                    f"{fl_naive:.4f}",
+                    f"{fl_tgt:.4f}",
+                ]
+            )
             print(*rows[-1], flush=True)
             mid = len(outs) // 2
-            sheet.append(([targets[mid], outs[mid], naive[mid], cv2.resize(image, (256, 256 * image.shape[0] // image.shape[1]))],
-                          f"{s_name} → {c_name}"))
+            sheet.append(
+                (
+                    [
+                        targets[mid],
+                        outs[mid],
+                        naive[mid],
+                        cv2.resize(image, (256, 256 * image.shape[0] // image.shape[1])),
+                    ],
+                    f"{s_name} → {c_name}",
+                )
+            )
     return rows, totals, sheet
 
 
@@ -168,7 +193,9 @@ def blinks(data: Path, clips: dict[str, str], n: int) -> list[tuple[str, int, in
     for name, rel in clips.items():
         frames = frames_of(data / rel, n)
         swapped = run_swap(source, frames)
-        out.append((name, blink_count(eye_openness_trace(f for f, _ in frames)), blink_count(eye_openness_trace(swapped))))
+        out.append(
+            (name, blink_count(eye_openness_trace(f for f, _ in frames)), blink_count(eye_openness_trace(swapped)))
+        )
         print("blinks", *out[-1], flush=True)
     return out
 
@@ -294,7 +321,9 @@ def main() -> None:
     loads.append(os.getloadavg()[0])
     print("speed", timings[-1], "load", loads[-1], flush=True)
     rows, totals, sheet = quality(data, sources, clips, n)
-    blink_rows = blinks(data, dict(list(BLINK_CLIPS.items())[:2]) if args.quick else BLINK_CLIPS, n if args.quick else BLINK_FRAMES)
+    blink_rows = blinks(
+        data, dict(list(BLINK_CLIPS.items())[:2]) if args.quick else BLINK_CLIPS, n if args.quick else BLINK_FRAMES
+    )
     n_hand = 30 if args.quick else HAND_FRAMES
     hand, hand_rows = hands(data, n_hand)
     print("hands", hand, flush=True)
@@ -306,14 +335,24 @@ def main() -> None:
     out_dir = BENCH / "out" / "swap"
     save_contact_sheet(out_dir / "swap.png", [r for r, _ in sheet], cell=256)
     save_contact_sheet(out_dir / "hands.png", hand_rows, cell=256)
-    (out_dir / "swap.txt").write_text("columns: target, swap, naive baseline, source\n" + "\n".join(lbl for _, lbl in sheet) + "\n")
+    (out_dir / "swap.txt").write_text(
+        "columns: target, swap, naive baseline, source\n" + "\n".join(lbl for _, lbl in sheet) + "\n"
+    )
     summary = table(
         ["measure", "result", "target"],
         [
-            ["identity: frames closer to the source than to the target", f"{share:.1%} ({totals['closer']}/{totals['frames']})", "≥ 95 %"],
+            [
+                "identity: frames closer to the source than to the target",
+                f"{share:.1%} ({totals['closer']}/{totals['frames']})",
+                "≥ 95 %",
+            ],
             ["expression kept: dlib-68 error, output vs target (÷ inter-ocular)", f"{np.mean(totals['lm']):.3f}", ""],
             ["head pose kept: mean |Δ yaw, pitch, roll|", f"{np.mean(totals['pose']):.1f}°", ""],
-            ["flicker: swap / naive warp+alpha / target clip", f"{np.mean(totals['flicker']):.4f} / {np.mean(totals['naive']):.4f} / {np.mean(totals['target']):.4f}", "≈ target"],
+            [
+                "flicker: swap / naive warp+alpha / target clip",
+                f"{np.mean(totals['flicker']):.4f} / {np.mean(totals['naive']):.4f} / {np.mean(totals['target']):.4f}",
+                "≈ target",
+            ],
             [
                 f"blinks carried: output / target (astronaut, {len(blink_rows)} clips)",
                 f"{sum(r[2] for r in blink_rows)} / {sum(r[1] for r in blink_rows)} ("
@@ -338,7 +377,9 @@ def main() -> None:
             ["whole swap() 512² (decode → encode, with audio)", f"{fps['512² whole swap()']:.1f} fps", ""],
         ],
     )
-    per_pair = table(["source", "target clip", "closer to source", "dlib-68 err", "pose Δ°", "flicker", "naive", "target"], rows)
+    per_pair = table(
+        ["source", "target clip", "closer to source", "dlib-68 err", "pose Δ°", "flicker", "naive", "target"], rows
+    )
     body = (
         f"Command: `python bench/swap.py{' --quick' if args.quick else ''}` ({n} frames per clip, "
         f"{len(sources)} sources × {len(clips)} clips; {time.time() - t_start:.0f} s). Machine: {machine()}, "

@@ -96,7 +96,9 @@ def symmetrise(mean: np.ndarray) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "src/faceforge/data/face_model.npz")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parents[1] / "src/faceforge/data/face_model.npz"
+    )
     args = parser.parse_args()
     shapes = collect(args.data)
     mean, aligned = procrustes_mean(shapes)

@@ -48,7 +48,9 @@ def _tagged(image: np.ndarray, cell: int) -> np.ndarray:
     (tw, th), base = cv2.getTextSize("AI", cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
     x0, y0 = cell - tw - 8, cell - th - base - 6
     out[y0:, x0:] = (out[y0:, x0:].astype(np.float32) * 0.3).astype(np.uint8)
-    cv2.putText(out, "AI", (x0 + 4, cell - base - 3), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thickness, cv2.LINE_AA)
+    cv2.putText(
+        out, "AI", (x0 + 4, cell - base - 3), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thickness, cv2.LINE_AA
+    )
     return out
 
 

@@ -31,7 +31,9 @@ def test_a_real_photo_needs_consent(capsys, tmp_path, astronaut):
     out = tmp_path / "a.mp4"
     code, _, err = run_cli(capsys, "animate", "-s", str(photo), "--preset", "smile", "-o", str(out))
     assert code == 2 and "consent" in err and not out.exists()
-    code, _, err = run_cli(capsys, "animate", "-s", str(photo), "--preset", "smile", "--max-frames", "4", "-o", str(out), "--consent")
+    code, _, err = run_cli(
+        capsys, "animate", "-s", str(photo), "--preset", "smile", "--max-frames", "4", "-o", str(out), "--consent"
+    )
     assert code == 0, err and out.exists()
 
 
@@ -61,7 +63,9 @@ def test_bad_usage_is_one_line(capsys, tmp_path, monkeypatch, args, message):
 def test_source_without_face(capsys, tmp_path):
     photo = tmp_path / "wall.png"
     Image.fromarray(np.full((300, 300, 3), 128, np.uint8)).save(photo)
-    code, _, err = run_cli(capsys, "animate", "-s", str(photo), "--preset", "smile", "-o", str(tmp_path / "o.mp4"), "--consent")
+    code, _, err = run_cli(
+        capsys, "animate", "-s", str(photo), "--preset", "smile", "-o", str(tmp_path / "o.mp4"), "--consent"
+    )
     assert code == 2 and "no face found" in err and str(photo) in err
     assert not (tmp_path / "o.mp4").exists()
 
@@ -80,8 +84,13 @@ def test_subprocess_default_animation(tmp_path):
     exe = Path(sys.executable).with_name("faceforge")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "faceforge"]
     env = {"FACEFORGE_CONFIG_DIR": str(tmp_path / "cfg"), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([*cmd, "animate", "--preset", "blink-and-nod", "--max-frames", "6", "-o", str(out)],
-                          capture_output=True, text=True, timeout=180, env=env)
+    proc = subprocess.run(
+        [*cmd, "animate", "--preset", "blink-and-nod", "--max-frames", "6", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     assert probe_video(out).frame_count == 6 and proc.stderr.strip() == ""
 

@@ -32,7 +32,9 @@ def test_swap_needs_consent_then_writes_a_labelled_image(capsys, tmp_path, photo
     out = tmp_path / "o.png"
     code, _, err = run_cli(capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out))
     assert code == 2 and "consent" in err and not out.exists()
-    code, stdout, err = run_cli(capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out), "--consent", "--many-faces")
+    code, stdout, err = run_cli(
+        capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out), "--consent", "--many-faces"
+    )
     assert code == 0, err
     assert "swapped 2 faces" in stdout and out.exists()
     from faceforge.provenance.verify import verify_file
@@ -54,7 +56,9 @@ def test_reference_matching_nobody_writes_nothing(capsys, tmp_path, photos, shar
     src, tgt = photos
     out = tmp_path / "o.png"
     stranger = shared_data / PAIRS / "img8.jpg"
-    code, _, err = run_cli(capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out), "--consent", "--reference", str(stranger))
+    code, _, err = run_cli(
+        capsys, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out), "--consent", "--reference", str(stranger)
+    )
     assert code == 2 and "nobody matches" in err and not out.exists()
 
 
@@ -122,7 +126,12 @@ def test_subprocess_swap(tmp_path, photos):
     # The console script's own entry point (`faceforge.cli.run`); `swap` is registered by
     # importing its module, as main() does once the command is on its import line.
     code = "import faceforge.cli.swap; from faceforge.cli import run; run()"
-    proc = subprocess.run([sys.executable, "-c", code, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out), "--consent"],
-                          capture_output=True, text=True, timeout=180, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "swap", "-s", str(src), "-t", str(tgt), "-o", str(out), "--consent"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.exists() and proc.stderr.strip() == "" and "swapped 1 face," in proc.stdout

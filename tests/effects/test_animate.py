@@ -386,6 +386,7 @@ def test_driving_landmarks_are_smoothed_without_lag():
     frames = [base + (10.0 if i >= 20 else 0.0) + rng.normal(0, 0.5, base.shape).astype(np.float32) for i in range(40)]
     frames[30] = None
     out = smooth_both_ways(frames, 0.7)
+
     def jitter(seq):  # mean per-coordinate spread over a still stretch
         return float(np.std(np.stack(seq[2:15]), axis=0).mean())
 

@@ -42,7 +42,10 @@ def test_the_region_follows_the_roi_origin_and_scale():
     roi = hand_region([hand], (100, 100), origin=(50, 150), scale=0.5)
     # The roi pixel (25, 35) is the frame pixel (50 + 25 / 0.5, 150 + 35 / 0.5) = (100, 220).
     assert roi[35, 25] == 255 and full[220, 100] == 255
-    assert abs(int(roi.astype(bool).sum()) - int(full[150:350, 50:250].astype(bool).sum()) / 4) < 0.1 * roi.astype(bool).sum()
+    assert (
+        abs(int(roi.astype(bool).sum()) - int(full[150:350, 50:250].astype(bool).sum()) / 4)
+        < 0.1 * roi.astype(bool).sum()
+    )
 
 
 class _FakeGraph:

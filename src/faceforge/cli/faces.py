@@ -131,8 +131,13 @@ def _image(
     else:
         console.print(f"{name}: no face found in a {w}×{h} image")
     if json_out is not None:
-        payload = {"input": name, "kind": "image", "width": w, "height": h,
-                   "faces": [_face_record(f, landmarks) for f in faces]}
+        payload = {
+            "input": name,
+            "kind": "image",
+            "width": w,
+            "height": h,
+            "faces": [_face_record(f, landmarks) for f in faces],
+        }
         _write_json(json_out, payload)
         console.info(f"wrote {json_out}")
     if preview is not None:
@@ -176,16 +181,34 @@ def _video(
     for col in ("track", "person", "frames", "first", "last"):
         table.add_column(col, justify="right")
     for tr in result.tracks.values():
-        table.add_row(f"#{tr.track_id}", "?" if tr.person < 0 else f"P{tr.person}",
-                      str(tr.frames), str(tr.first_frame), str(tr.last_frame))
+        table.add_row(
+            f"#{tr.track_id}",
+            "?" if tr.person < 0 else f"P{tr.person}",
+            str(tr.frames),
+            str(tr.first_frame),
+            str(tr.last_frame),
+        )
     if result.tracks:
         console.print(table)
     if json_out is not None:
         payload = {
-            "input": str(path), "kind": "video", "width": info.width, "height": info.height,
-            "fps": info.fps, "frames_analysed": n_frames, "has_audio": info.has_audio,
-            "tracks": [{"track_id": t.track_id, "person": t.person, "frames": t.frames,
-                        "first_frame": t.first_frame, "last_frame": t.last_frame} for t in result.tracks.values()],
+            "input": str(path),
+            "kind": "video",
+            "width": info.width,
+            "height": info.height,
+            "fps": info.fps,
+            "frames_analysed": n_frames,
+            "has_audio": info.has_audio,
+            "tracks": [
+                {
+                    "track_id": t.track_id,
+                    "person": t.person,
+                    "frames": t.frames,
+                    "first_frame": t.first_frame,
+                    "last_frame": t.last_frame,
+                }
+                for t in result.tracks.values()
+            ],
             "frames": [[_face_record(f, landmarks) for f in faces] for faces in result.frames],
         }
         _write_json(json_out, payload)
@@ -208,8 +231,9 @@ def _video_preview(path: Path, result: Any, preview: Path, max_frames: int | Non
     from faceforge.media.output import VideoWriter
     from faceforge.media.video import read_video
 
-    labels = {t.track_id: f"#{t.track_id} P{t.person}" if t.person >= 0 else f"#{t.track_id}"
-              for t in result.tracks.values()}
+    labels = {
+        t.track_id: f"#{t.track_id} P{t.person}" if t.person >= 0 else f"#{t.track_id}" for t in result.tracks.values()
+    }
     frames = read_video(path, max_frames=max_frames)
     if preview.suffix.lower() == ".mp4":
         with VideoWriter(preview, result.fps, audio_from=path, labeler=_preview_labeler(str(path))) as writer:
@@ -220,6 +244,9 @@ def _video_preview(path: Path, result: Any, preview: Path, max_frames: int | Non
 
     n = len(result.frames)
     picks = set(np.linspace(0, n - 1, min(8, n)).round().astype(int).tolist())
-    cells = [annotate(fr.image, result.frames[fr.index], [labels[f.track_id] for f in result.frames[fr.index]])
-             for fr in frames if fr.index in picks]
+    cells = [
+        annotate(fr.image, result.frames[fr.index], [labels[f.track_id] for f in result.frames[fr.index]])
+        for fr in frames
+        if fr.index in picks
+    ]
     save_contact_sheet(preview, [cells[:4], cells[4:]] if len(cells) > 4 else [cells])

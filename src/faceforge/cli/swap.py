@@ -30,9 +30,7 @@ def swap_command(
     virtual_camera: Annotated[
         bool, typer.Option("--virtual-camera", help="Live: send to a virtual camera (needs the 'live' extra).")
     ] = False,
-    reference: Annotated[
-        Path | None, typer.Option(help="Swap only the person who looks like this photo.")
-    ] = None,
+    reference: Annotated[Path | None, typer.Option(help="Swap only the person who looks like this photo.")] = None,
     many_faces: Annotated[bool, typer.Option("--many-faces", help="Swap every face of the target.")] = False,
     mapping: Annotated[
         list[str] | None,
@@ -50,14 +48,19 @@ def swap_command(
         bool, typer.Option("--mouth-mask/--no-mouth-mask", help="Keep the target's open mouth interior.")
     ] = True,
     occlusion: Annotated[
-        bool, typer.Option("--occlusion/--no-occlusion", help="Keep what covers the target's face: hair, glasses rims, hands.")
+        bool,
+        typer.Option(
+            "--occlusion/--no-occlusion", help="Keep what covers the target's face: hair, glasses rims, hands."
+        ),
     ] = True,
     max_size: Annotated[int, typer.Option(min=64, help="Cap on the output's longer side, pixels.")] = 1920,
     max_frames: Annotated[int | None, typer.Option(min=1, help="Only the first N video frames.")] = None,
     consent: Annotated[
         bool, typer.Option("--consent", help="Confirm the person in the source photo agreed (recorded in the label).")
     ] = False,
-    visible_label: Annotated[bool, typer.Option("--visible-label", help="Add a small visible 'AI-generated' mark.")] = False,
+    visible_label: Annotated[
+        bool, typer.Option("--visible-label", help="Add a small visible 'AI-generated' mark.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail.")] = False,
 ) -> None:
@@ -71,8 +74,13 @@ def swap_command(
 
     console = Console(quiet=quiet, verbose=verbose)
     options = SwapOptions(
-        shape=shape, mouth_mask=mouth_mask, occlusion=occlusion, many_faces=many_faces,
-        source_face=source_face, max_size=max_size, max_frames=max_frames,
+        shape=shape,
+        mouth_mask=mouth_mask,
+        occlusion=occlusion,
+        many_faces=many_faces,
+        source_face=source_face,
+        max_size=max_size,
+        max_frames=max_frames,
     )
     pairs = [_map_pair(item) for item in mapping or ()]
     if bool(source) == bool(pairs):
@@ -80,7 +88,12 @@ def swap_command(
     if pairs and (reference is not None or many_faces):
         raise InputError("--map already says whom to swap: leave out --reference and --many-faces")
     source = list(source or [])
-    for path in (*source, *(p for pair in pairs for p in pair), *([target] if target else []), *([reference] if reference else [])):
+    for path in (
+        *source,
+        *(p for pair in pairs for p in pair),
+        *([target] if target else []),
+        *([reference] if reference else []),
+    ):
         if not path.exists():
             raise MediaNotFound(path)
     if webcam is not None:
@@ -101,7 +114,10 @@ def swap_command(
         raise InputError(f"{output}: the output for {target} must be {kind}")
     consent_record = require_consent(consent)
     labeler = ProvenanceLabeler(
-        "swap", ingredients=[*source, *(src for src, _ in pairs), target], consent=consent_record, visible_label=visible_label
+        "swap",
+        ingredients=[*source, *(src for src, _ in pairs), target],
+        consent=consent_record,
+        visible_label=visible_label,
     )
     with console.progress("swapping", None) as advance:
 

@@ -94,9 +94,7 @@ class FaceAnalyzer:
         faces.sort(key=lambda f: (-f.width * f.height, f.box[0], f.box[1]))
         if self.options.masks and faces:
             person = self.segmenter.person_mask(image)
-            faces = [
-                Face(**{**f.__dict__, "masks": face_masks(f, image, person)}) for f in faces
-            ]
+            faces = [Face(**{**f.__dict__, "masks": face_masks(f, image, person)}) for f in faces]
         return faces
 
     def close(self) -> None:

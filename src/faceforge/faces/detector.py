@@ -49,10 +49,7 @@ def _overlap_of_smaller(a: Box, b: Box) -> float:
 def non_max_suppression(dets: list[Detection], threshold: float = 0.4) -> list[Detection]:
     kept: list[Detection] = []
     for det in sorted(dets, key=lambda d: d.score, reverse=True):
-        if all(
-            iou(det.box, k.box) < threshold and _overlap_of_smaller(det.box, k.box) < 0.7
-            for k in kept
-        ):
+        if all(iou(det.box, k.box) < threshold and _overlap_of_smaller(det.box, k.box) < 0.7 for k in kept):
             kept.append(det)
     return kept
 

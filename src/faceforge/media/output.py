@@ -291,7 +291,9 @@ class VideoWriter:
                 str(self._partial.temp), mode="w", format=self._muxer, options={"movflags": "+faststart"}
             )
             self._container = container
-            stream = container.add_stream("libx264", rate=self.rate, options={"crf": str(self._crf), "preset": self._preset})
+            stream = container.add_stream(
+                "libx264", rate=self.rate, options={"crf": str(self._crf), "preset": self._preset}
+            )
             stream.width, stream.height = width + width % 2, height + height % 2
             stream.pix_fmt = "yuv420p"
             context = stream.codec_context

@@ -3,4 +3,12 @@
 from faceforge.effects.animate.pipeline import AnimateOptions, AnimateResult, animate
 from faceforge.effects.animate.template import MotionTemplate, load_preset, load_template, preset_names
 
-__all__ = ["AnimateOptions", "AnimateResult", "MotionTemplate", "animate", "load_preset", "load_template", "preset_names"]
+__all__ = [
+    "AnimateOptions",
+    "AnimateResult",
+    "MotionTemplate",
+    "animate",
+    "load_preset",
+    "load_template",
+    "preset_names",
+]

@@ -56,7 +56,9 @@ class LiveAnimator:
         if self._reference is None:
             self._reference = state
         if self._transfer is None:
-            self._transfer = MotionTransfer(rig.landmarks[0], canonical_extent(self._reference), self.options.transfer())
+            self._transfer = MotionTransfer(
+                rig.landmarks[0], canonical_extent(self._reference), self.options.transfer()
+            )
         target = self._transfer.target_landmarks(relative_motion(state, self._reference))
         return rig.renderer.render([target])
 
@@ -105,7 +107,12 @@ def run_loop(
 
 
 def run_live(
-    source: FrameSource, animator: LiveAnimator, sink: Sink, *, max_frames: int | None = None, labeler: Labeler | None = None
+    source: FrameSource,
+    animator: LiveAnimator,
+    sink: Sink,
+    *,
+    max_frames: int | None = None,
+    labeler: Labeler | None = None,
 ) -> list[float]:
     """Live animation: keys n = next avatar, r = rest pose, q = quit (see `run_loop`)."""
 

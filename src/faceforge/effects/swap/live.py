@@ -18,7 +18,12 @@ from faceforge.media.output import Labeler
 
 
 def run_live(
-    source: FrameSource, swapper: VideoSwapper, sink: Sink, *, max_frames: int | None = None, labeler: Labeler | None = None
+    source: FrameSource,
+    swapper: VideoSwapper,
+    sink: Sink,
+    *,
+    max_frames: int | None = None,
+    labeler: Labeler | None = None,
 ) -> list[float]:
     """Live swap until the source ends, `q` is pressed or max_frames (see animate's `run_loop`)."""
     return run_loop(

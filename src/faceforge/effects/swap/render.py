@@ -230,7 +230,9 @@ class FaceRenderer:
                 if ix0 < ix1 and iy0 < iy1:
                     fill = texture.copy()
                     covered = np.zeros(far.shape, np.float32)
-                    fill[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = mirrored[1][iy0 - my0 : iy1 - my0, ix0 - mx0 : ix1 - mx0]
+                    fill[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = mirrored[1][
+                        iy0 - my0 : iy1 - my0, ix0 - mx0 : ix1 - mx0
+                    ]
                     covered[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0] = 1.0
                     # From near the midline: the far flank of the nose is smeared too.
                     mirror = far_side_weight(self.source.landmarks, src_x, src_y, *MIRROR_RAMP)
