@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +11,11 @@ from faceforge.cli import app
 from faceforge.cli._console import Console
 from faceforge.errors import InputError
 from faceforge.text import plural
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from faceforge.provenance.consent import Consent
 
 
 @app.command("animate")
@@ -154,7 +159,7 @@ def animate_command(
         console.print(f"motion template ({result.frames} frames, no face image) → {save_template}")
 
 
-def _source(source: Path | None, consent_flag: bool, console: Console):  # noqa: ANN202
+def _source(source: Path | None, consent_flag: bool, console: Console) -> tuple[np.ndarray | Path, list[Path], Consent]:
     """(image, ingredient paths, consent) for the photo; the built-in sample is public domain."""
     from faceforge.provenance.consent import Consent, require_consent
 

@@ -31,7 +31,7 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import cv2
 import numpy as np
@@ -51,6 +51,7 @@ from faceforge.forensics.signal import (
 )
 
 if TYPE_CHECKING:
+    from faceforge.faces.tracker import TrackerOptions
     from faceforge.media.video import VideoInfo
 
 Progress = Callable[[int, int | None], None]  # (frames done, frames expected or None)
@@ -117,7 +118,7 @@ class DetectOptions:
             raise ValueError(f"photo_megapixels must be >= 0.01 or None, got {self.photo_megapixels}")
 
 
-def tracker_options():  # noqa: ANN201 (TrackerOptions; imported lazily)
+def tracker_options() -> TrackerOptions:
     """How `detect` follows faces in video. Raw landmarks: smoothing would hide the jitter the
     behaviour signal measures. The periodic search for faces that appear while others are
     followed skips the detector's tiles (~100 ms a search at 720p): a face under a tenth of the
@@ -500,7 +501,7 @@ def _pooled(name: str, tr: _Track) -> SignalScore:
     return SignalScore(pooled, reason, details)
 
 
-def _video_notes(path: Path, info, options: DetectOptions) -> list[str]:  # noqa: ANN001
+def _video_notes(path: Path, info: VideoInfo, options: DetectOptions) -> list[str]:
     notes = []
     if options.max_duration is not None and info.duration > options.max_duration:
         notes.append(f"only the first {options.max_duration:g} s of {info.duration:.1f} s were analysed")
@@ -684,5 +685,5 @@ def _replace_crop(crop: SuspiciousFrame, p: float) -> SuspiciousFrame:
     return SuspiciousFrame(crop.frame, crop.time, crop.track, p, crop.image, crop.heatmaps, crop.scores)
 
 
-def _replace(result: Detection, **changes) -> Detection:  # noqa: ANN003
+def _replace(result: Detection, **changes: Any) -> Detection:
     return replace(result, **changes)

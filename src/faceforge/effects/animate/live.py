@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -24,6 +25,9 @@ from faceforge.media.video import VideoFrame
 
 #: A sink shows a frame and returns the key pressed meanwhile ("" for none).
 Sink = Callable[[np.ndarray], str]
+
+if TYPE_CHECKING:
+    from faceforge.cli._console import Console
 
 
 class LiveAnimator:
@@ -159,7 +163,9 @@ def virtual_camera_sink(width: int, height: int, fps: float) -> tuple[Sink, Call
     return send, cam.close
 
 
-def run_live_cli(sources: list[Path], camera: int, options: AnimateOptions, *, virtual_camera: bool, console) -> None:  # noqa: ANN001
+def run_live_cli(
+    sources: list[Path], camera: int, options: AnimateOptions, *, virtual_camera: bool, console: Console
+) -> None:
     from faceforge.media.image import read_image
     from faceforge.media.live import WebcamSource
     from faceforge.provenance.watermark import live_labeler

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,7 @@ class AnimateResult:
     note: str
 
 
-def render_frames(rig: SourceRig, motion: MotionTemplate, options: AnimateOptions):  # noqa: ANN201 - generator
+def render_frames(rig: SourceRig, motion: MotionTemplate, options: AnimateOptions) -> Iterator[np.ndarray]:
     """Yield the animated frames (H×W×3 uint8 RGB) for each motion frame."""
     from faceforge.effects.animate.camera import body_in_pixels, in_pixels
 

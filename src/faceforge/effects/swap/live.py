@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from faceforge.effects.animate.live import Sink, run_loop, virtual_camera_sink, 
 from faceforge.effects.swap.pipeline import SwapOptions, VideoSwapper, load_source
 from faceforge.media.live import FrameSource
 from faceforge.media.output import Labeler
+
+if TYPE_CHECKING:
+    from faceforge.cli._console import Console
 
 
 def run_live(
@@ -31,7 +35,9 @@ def run_live(
     )
 
 
-def run_live_cli(sources: list[Path], camera: int, options: SwapOptions, *, virtual_camera: bool, console) -> None:  # noqa: ANN001
+def run_live_cli(
+    sources: list[Path], camera: int, options: SwapOptions, *, virtual_camera: bool, console: Console
+) -> None:
     import cv2
 
     from faceforge.media.live import WebcamSource
