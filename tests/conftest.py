@@ -56,6 +56,33 @@ def grid(images: list[np.ndarray], cols: int, cell: int) -> np.ndarray:
     return out
 
 
+@pytest.fixture
+def fake_webcam(tmp_path, monkeypatch, astronaut) -> list[np.ndarray]:
+    """`--webcam N` without a camera or a screen: the camera plays a 12-frame clip of the
+    astronaut, the window sink records what it is shown (returned) and presses no key."""
+    import cv2
+
+    from faceforge.effects.animate import live
+    from faceforge.media import live as media_live
+    from faceforge.media.output import VideoWriter
+
+    clip = tmp_path / "webcam.mp4"
+    with VideoWriter(clip, 25) as writer:
+        for i in range(12):
+            canvas = np.full((240, 320, 3), 90, np.uint8)
+            canvas[20:220, 40 + i : 240 + i] = cv2.resize(astronaut[20:300, 110:390], (200, 200))
+            writer.write(canvas)
+    shown: list[np.ndarray] = []
+
+    def window_sink(title: str = "") -> live.Sink:
+        return lambda image: shown.append(image) or ""
+
+    monkeypatch.setattr(media_live, "WebcamSource", lambda index: media_live.FileSource(clip))
+    monkeypatch.setattr(live, "window_sink", window_sink)
+    monkeypatch.setattr(cv2, "destroyAllWindows", lambda: None)
+    return shown
+
+
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     """Run `faceforge ARGS` in-process; returns (exit code, stdout, stderr)."""
     from faceforge.cli import main

@@ -102,6 +102,13 @@ def test_live_with_a_real_photo_needs_consent(capsys, tmp_path, astronaut):
     assert code == 2 and "consent" in err  # refused before any camera is opened
 
 
+def test_live_animates_the_sample_until_the_camera_ends(capsys, fake_webcam):
+    code, out, err = run_cli(capsys, "animate", "--webcam", "0")
+    assert code == 0, err
+    assert len(fake_webcam) == 12 and all(frame.shape == (512, 512, 3) for frame in fake_webcam)
+    assert "[q] quit" in out and "12 frames, median latency" in out
+
+
 def test_follow_camera_needs_a_motion_with_a_camera(capsys, tmp_path):
     """A preset has no camera to follow and a webcam avatar keeps its background: both say so (exit 2)."""
     out = tmp_path / "a.mp4"

@@ -37,6 +37,14 @@ def test_photo_is_anonymised_with_a_summary_line(capsys, tmp_path, astronaut, mo
     assert np.abs(result[150:200, 200:260].astype(int) - astronaut[150:200, 200:260]).mean() > 10  # the face
 
 
+def test_file_names_with_brackets_are_printed_as_they_are(capsys, tmp_path, astronaut):
+    """Rich would read "[draft]" as a markup tag and drop it from the summary line."""
+    src, out = save(astronaut, tmp_path / "me [draft].png"), tmp_path / "blurred [v2].png"
+    code, stdout, err = run_cli(capsys, "anonymize", str(src), "-o", str(out))
+    assert code == 0, err
+    assert stdout.strip() == f"anonymised 1 face in 1 frame → {out}"
+
+
 def test_no_face_exits_1_and_writes_an_unchanged_copy(capsys, tmp_path):
     wall = np.full((90, 120, 3), 128, np.uint8)
     wall[30:60, 40:80] = (10, 200, 30)

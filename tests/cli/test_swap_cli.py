@@ -62,6 +62,14 @@ def test_reference_matching_nobody_writes_nothing(capsys, tmp_path, photos, shar
     assert code == 2 and "nobody matches" in err and not out.exists()
 
 
+def test_live_swap_shows_every_camera_frame(capsys, photos, fake_webcam):
+    src, _ = photos
+    code, out, err = run_cli(capsys, "swap", "-s", str(src), "--webcam", "0", "--consent")
+    assert code == 0, err
+    assert len(fake_webcam) == 12 and all(frame.shape == (240, 320, 3) for frame in fake_webcam)
+    assert "live swap: [q] quit" in out and "12 frames, median latency" in out
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [

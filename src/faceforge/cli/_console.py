@@ -20,8 +20,15 @@ class Console:
         self.err = RichConsole(file=sys.stderr, highlight=False, soft_wrap=True)
 
     def print(self, *objects: Any) -> None:
+        """Plain text on stdout (unless quiet): brackets in a file name or a key hint such as
+        "[q] quit" are printed as they are, not read as Rich markup."""
         if not self.quiet:
-            self.out.print(*objects)
+            self.out.print(*objects, markup=False)
+
+    def styled(self, text: str) -> None:
+        """Rich markup on stdout (unless quiet); every value in `text` must be `escape`d."""
+        if not self.quiet:
+            self.out.print(text)
 
     def info(self, message: str) -> None:
         if self.verbose:
@@ -43,5 +50,5 @@ class Console:
             return
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
         with Progress(*columns, console=self.err, transient=True) as bar:
-            task = bar.add_task(description, total=total)
+            task = bar.add_task(escape(description), total=total)
             yield lambda n=1: bar.advance(task, n)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +16,7 @@ from faceforge.text import plural
 if TYPE_CHECKING:
     import numpy as np
 
+    from faceforge.effects.animate.pipeline import AnimateOptions
     from faceforge.provenance.consent import Consent
 
 
@@ -101,13 +103,12 @@ def animate_command(
             raise InputError(
                 "--follow-camera is for a driving video (--driving); a --webcam avatar keeps its background still"
             )
-        from faceforge.effects.animate.live import run_live_cli
         from faceforge.provenance.consent import require_consent
 
         if sources:
             require_consent(consent)  # a real person's photo, live: same rule as a file
 
-        run_live_cli(sources, webcam, options, virtual_camera=virtual_camera, console=console)
+        _live(sources, webcam, options, virtual_camera=virtual_camera, console=console)
         return
     if len(sources) > 1:
         raise InputError("give one --source photo (several are for switching avatars with --webcam)")
@@ -170,3 +171,33 @@ def _source(source: Path | None, consent_flag: bool, console: Console) -> tuple[
         return astronaut(), [], Consent(method="public-domain-sample", subject="NASA portrait (public domain)")
     consent = require_consent(consent_flag)
     return source, [source], consent
+
+
+def _live(sources: list[Path], camera: int, options: AnimateOptions, *, virtual_camera: bool, console: Console) -> None:
+    """The avatars moved by the webcam's face, in a window or a virtual camera, until `q`."""
+    import cv2
+    import numpy as np
+
+    from faceforge.effects.animate.live import LiveAnimator, run_live, virtual_camera_sink, window_sink
+    from faceforge.media.image import read_image
+    from faceforge.media.live import WebcamSource
+    from faceforge.provenance.watermark import live_labeler
+    from faceforge.samples import astronaut
+
+    avatars = [read_image(p) for p in sources] or [astronaut()]
+    animator = LiveAnimator(avatars, options)
+    close: Callable[[], None] = cv2.destroyAllWindows
+    with WebcamSource(camera) as cam:
+        if virtual_camera:
+            h, w = animator.rigs[0].image.shape[:2]
+            sink, close = virtual_camera_sink(w, h, cam.fps or 30.0)
+        else:
+            sink = window_sink()
+        console.print("live: [n] next avatar, [r] take current face as rest pose, [q] quit")
+        try:
+            latencies = run_live(cam, animator, sink, labeler=live_labeler("animate"))
+        finally:
+            close()
+            animator.close()
+    if latencies:
+        console.print(f"{len(latencies)} frames, median latency {np.median(latencies) * 1000:.0f} ms")

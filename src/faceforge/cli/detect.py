@@ -95,7 +95,7 @@ def detect_command(
         records.append(result.to_dict())
         _print(console, result, shown_notes)
     if len(files) > 1:
-        console.print(_summary(results, unreadable))
+        console.styled(_summary(results, unreadable))
     if json_out is not None:
         from faceforge.media.output import write_text
 
@@ -129,10 +129,10 @@ def _summary(results: list[Detection], unreadable: int) -> str:
 
 def _print(console: Console, r: Detection, shown_notes: set[str]) -> None:
     if r.fake_probability is None:
-        console.print(f"[bold]{escape(str(r.path))}[/bold]: {escape(r.summary)}")
+        console.styled(f"[bold]{escape(str(r.path))}[/bold]: {escape(r.summary)}")
     else:
         style = _RISK_STYLE.get(r.risk or "", "")
-        console.print(
+        console.styled(
             f"[bold]{escape(str(r.path))}[/bold]: [{style}]{r.risk} risk[/{style}] "
             f"({r.fake_probability:.0%}) — {escape(r.summary)}"
         )
@@ -140,8 +140,8 @@ def _print(console: Console, r: Detection, shown_notes: set[str]) -> None:
         if note in shown_notes:
             continue
         shown_notes.add(note)
-        console.print(f"  [dim]note: {escape(note)}[/dim]")
+        console.styled(f"  [dim]note: {escape(note)}[/dim]")
     if console.verbose:
         for name, s in r.signals.items():
             score = "n/a" if s.score is None else f"{s.score:.2f}"
-            console.print(f"  {name:<10} {score:>5}  [dim]{escape(s.reason)}[/dim]")
+            console.styled(f"  {name:<10} {score:>5}  [dim]{escape(s.reason)}[/dim]")

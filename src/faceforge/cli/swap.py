@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +15,9 @@ from faceforge.text import plural
 
 _IMAGE_OUT = (".png", ".jpg", ".jpeg", ".webp")
 _VIDEO_OUT = (".mp4", ".m4v", ".mov")
+
+if TYPE_CHECKING:
+    from faceforge.effects.swap import SwapOptions
 
 
 @app.command("swap")
@@ -102,9 +106,7 @@ def swap_command(
         if pairs:
             raise InputError("--map works on a --target photo or video, not --webcam")
         require_consent(consent)
-        from faceforge.effects.swap.live import run_live_cli
-
-        run_live_cli(list(source), webcam, options, virtual_camera=virtual_camera, console=console)
+        _live(list(source), webcam, options, virtual_camera=virtual_camera, console=console)
         return
     if target is None or output is None:
         raise InputError("give --target IMAGE|VIDEO and -o OUT (or --webcam N for a live swap)")
@@ -154,3 +156,32 @@ def _map_pair(item: str) -> tuple[Path, Path]:
     if not sep or not src or not ref:
         raise InputError(f"--map {item!r}: write it as SOURCE_PHOTO=REFERENCE_PHOTO")
     return Path(src), Path(ref)
+
+
+def _live(sources: list[Path], camera: int, options: SwapOptions, *, virtual_camera: bool, console: Console) -> None:
+    """The webcam's face replaced by the source person, in a window or a virtual camera, until `q`."""
+    import cv2
+    import numpy as np
+
+    from faceforge.effects.animate.live import virtual_camera_sink, window_sink
+    from faceforge.effects.swap.live import run_live
+    from faceforge.effects.swap.pipeline import VideoSwapper, load_source
+    from faceforge.media.live import WebcamSource
+    from faceforge.provenance.watermark import live_labeler
+
+    swapper = VideoSwapper(load_source(sources, options), options)
+    close: Callable[[], None] = cv2.destroyAllWindows
+    with WebcamSource(camera) as cam:
+        if virtual_camera:
+            w, h = cam.size
+            sink, close = virtual_camera_sink(w, h, cam.fps or 30.0)
+        else:
+            sink = window_sink("faceforge swap")
+        console.print("live swap: [q] quit")
+        try:
+            latencies = run_live(cam, swapper, sink, labeler=live_labeler("swap"))
+        finally:
+            close()
+            swapper.close()
+    if latencies:
+        console.print(f"{len(latencies)} frames, median latency {np.median(latencies) * 1000:.0f} ms")

@@ -68,19 +68,21 @@ def verify_command(
 
 def _print_report(console: Console, report: VerifyReport) -> None:
     c2pa, mark = report.c2pa, report.watermark
-    console.print(f"[bold]{escape(str(report.path))}[/bold] ({report.kind})")
-    console.print(f"  C2PA: {escape(c2pa.summary())}")
+    console.styled(f"[bold]{escape(str(report.path))}[/bold] ({report.kind})")
+    console.styled(f"  C2PA: {escape(c2pa.summary())}")
     for manifest in c2pa.manifests:
         _print_manifest(console, manifest)
     if console.verbose and c2pa.errors:
         for issue in c2pa.errors:
-            console.print(f"    {escape(issue.code)}: {escape(issue.explanation)} [dim]{escape(issue.url or '')}[/dim]")
+            console.styled(
+                f"    {escape(issue.code)}: {escape(issue.explanation)} [dim]{escape(issue.url or '')}[/dim]"
+            )
     frames = f" (first {mark.frames_checked} frames)" if mark.frames_checked is not None else ""
-    console.print(f"  watermark: {escape(mark.summary())}{frames}")
+    console.styled(f"  watermark: {escape(mark.summary())}{frames}")
     if report.labels_match is True:
-        console.print("  labels agree: manifest and watermark carry the same content id")
+        console.styled("  labels agree: manifest and watermark carry the same content id")
     elif report.labels_match is False:
-        console.print(
+        console.styled(
             f"  [bold]labels disagree[/bold]: manifest content id {report.faceforge_content_id:#x}, "
             f"watermark {mark.content_id:#x}"
         )
@@ -88,20 +90,20 @@ def _print_report(console: Console, report: VerifyReport) -> None:
 
 def _print_manifest(console: Console, m: ManifestInfo) -> None:
     active = " (active)" if m.active else ""
-    console.print(f"    • {escape(m.claim_generator)}{active}: {escape(m.title or '(untitled)')}")
+    console.styled(f"    • {escape(m.claim_generator)}{active}: {escape(m.title or '(untitled)')}")
     for action in m.actions:
         source = (action.digital_source_type or "").rsplit("/", 1)[-1]
-        console.print(f"      action {escape(action.action)}" + (f" · {escape(source)}" if source else ""))
+        console.styled(f"      action {escape(action.action)}" + (f" · {escape(source)}" if source else ""))
     for ing in m.ingredients:
         digest = f"sha256 {ing.sha256[:16]}…" if ing.sha256 else "no hash"
-        console.print(f"      ingredient {escape(ing.title or '?')} ({escape(ing.relationship or '?')}, {digest})")
+        console.styled(f"      ingredient {escape(ing.title or '?')} ({escape(ing.relationship or '?')}, {digest})")
     if m.consent is not None:
         method = m.consent.get("method", "?")
         subject = m.consent.get("subject", "")
         state = "acknowledged" if m.consent.get("acknowledged") else "NOT acknowledged"
-        console.print(f"      consent {state} ({escape(str(method))}): {escape(str(subject))}")
+        console.styled(f"      consent {state} ({escape(str(method))}): {escape(str(subject))}")
     if m.watermark_content_id is not None:
-        console.print(f"      watermark content id {m.watermark_content_id:#x}")
+        console.styled(f"      watermark content id {m.watermark_content_id:#x}")
     signer = ", ".join(x for x in (m.signature_common_name, m.signature_issuer) if x) or "unknown"
     when = f" at {m.signature_time}" if m.signature_time else ""
-    console.print(f"      signed by {escape(signer)}{when}")
+    console.styled(f"      signed by {escape(signer)}{escape(when)}")

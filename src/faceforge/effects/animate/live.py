@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -25,9 +23,6 @@ from faceforge.media.video import VideoFrame
 
 #: A sink shows a frame and returns the key pressed meanwhile ("" for none).
 Sink = Callable[[np.ndarray], str]
-
-if TYPE_CHECKING:
-    from faceforge.cli._console import Console
 
 
 class LiveAnimator:
@@ -161,30 +156,3 @@ def virtual_camera_sink(width: int, height: int, fps: float) -> tuple[Sink, Call
         return ""
 
     return send, cam.close
-
-
-def run_live_cli(
-    sources: list[Path], camera: int, options: AnimateOptions, *, virtual_camera: bool, console: Console
-) -> None:
-    from faceforge.media.image import read_image
-    from faceforge.media.live import WebcamSource
-    from faceforge.provenance.watermark import live_labeler
-    from faceforge.samples import astronaut
-
-    avatars = [read_image(p) for p in sources] or [astronaut()]
-    animator = LiveAnimator(avatars, options)
-    close: Callable[[], None] = cv2.destroyAllWindows
-    with WebcamSource(camera) as cam:
-        if virtual_camera:
-            h, w = animator.rigs[0].image.shape[:2]
-            sink, close = virtual_camera_sink(w, h, cam.fps or 30.0)
-        else:
-            sink = window_sink()
-        console.print("live: [n] next avatar, [r] take current face as rest pose, [q] quit")
-        try:
-            latencies = run_live(cam, animator, sink, labeler=live_labeler("animate"))
-        finally:
-            close()
-            animator.close()
-    if latencies:
-        console.print(f"{len(latencies)} frames, median latency {np.median(latencies) * 1000:.0f} ms")
