@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -175,29 +174,23 @@ def _source(source: Path | None, consent_flag: bool, console: Console) -> tuple[
 
 def _live(sources: list[Path], camera: int, options: AnimateOptions, *, virtual_camera: bool, console: Console) -> None:
     """The avatars moved by the webcam's face, in a window or a virtual camera, until `q`."""
-    import cv2
-    import numpy as np
-
-    from faceforge.effects.animate.live import LiveAnimator, run_live, virtual_camera_sink, window_sink
+    from faceforge.cli._webcam import run_webcam
+    from faceforge.effects.animate.live import LiveAnimator, run_live
     from faceforge.media.image import read_image
-    from faceforge.media.live import WebcamSource
     from faceforge.provenance.watermark import live_labeler
     from faceforge.samples import astronaut
 
-    avatars = [read_image(p) for p in sources] or [astronaut()]
-    animator = LiveAnimator(avatars, options)
-    close: Callable[[], None] = cv2.destroyAllWindows
-    with WebcamSource(camera) as cam:
-        if virtual_camera:
-            h, w = animator.rigs[0].image.shape[:2]
-            sink, close = virtual_camera_sink(w, h, cam.fps or 30.0)
-        else:
-            sink = window_sink()
-        console.print("live: [n] next avatar, [r] take current face as rest pose, [q] quit")
-        try:
-            latencies = run_live(cam, animator, sink, labeler=live_labeler("animate"))
-        finally:
-            close()
-            animator.close()
-    if latencies:
-        console.print(f"{len(latencies)} frames, median latency {np.median(latencies) * 1000:.0f} ms")
+    animator = LiveAnimator([read_image(p) for p in sources] or [astronaut()], options)
+    h, w = animator.rigs[0].image.shape[:2]
+    try:
+        run_webcam(
+            console,
+            camera,
+            lambda cam, sink: run_live(cam, animator, sink, labeler=live_labeler("animate")),
+            virtual_camera=virtual_camera,
+            frame_size=lambda cam: (w, h),
+            title="faceforge",
+            keys="live: [n] next avatar, [r] take current face as rest pose, [q] quit",
+        )
+    finally:
+        animator.close()

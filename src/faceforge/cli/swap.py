@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -160,28 +159,21 @@ def _map_pair(item: str) -> tuple[Path, Path]:
 
 def _live(sources: list[Path], camera: int, options: SwapOptions, *, virtual_camera: bool, console: Console) -> None:
     """The webcam's face replaced by the source person, in a window or a virtual camera, until `q`."""
-    import cv2
-    import numpy as np
-
-    from faceforge.effects.animate.live import virtual_camera_sink, window_sink
+    from faceforge.cli._webcam import run_webcam
     from faceforge.effects.swap.live import run_live
     from faceforge.effects.swap.pipeline import VideoSwapper, load_source
-    from faceforge.media.live import WebcamSource
     from faceforge.provenance.watermark import live_labeler
 
     swapper = VideoSwapper(load_source(sources, options), options)
-    close: Callable[[], None] = cv2.destroyAllWindows
-    with WebcamSource(camera) as cam:
-        if virtual_camera:
-            w, h = cam.size
-            sink, close = virtual_camera_sink(w, h, cam.fps or 30.0)
-        else:
-            sink = window_sink("faceforge swap")
-        console.print("live swap: [q] quit")
-        try:
-            latencies = run_live(cam, swapper, sink, labeler=live_labeler("swap"))
-        finally:
-            close()
-            swapper.close()
-    if latencies:
-        console.print(f"{len(latencies)} frames, median latency {np.median(latencies) * 1000:.0f} ms")
+    try:
+        run_webcam(
+            console,
+            camera,
+            lambda cam, sink: run_live(cam, swapper, sink, labeler=live_labeler("swap")),
+            virtual_camera=virtual_camera,
+            frame_size=lambda cam: cam.size,
+            title="faceforge swap",
+            keys="live swap: [q] quit",
+        )
+    finally:
+        swapper.close()
